@@ -1,0 +1,81 @@
+# Quiesce developer entry points. Quick start: `make demo`, then `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+REPO        := $(abspath .)
+PYTHON      ?= $(shell tools/find-python)
+VENV        ?= $(REPO)/.venv
+BIN         := $(VENV)/bin
+COLLECTIONS := $(REPO)/build/collections
+COLLECTION  := $(COLLECTIONS)/ansible_collections/quiesce/lifecycle
+# ansible-test finds 3.9-3.14 through each pyenv version's own bin folder (shims refuse to run).
+export PATH := $(BIN):$(shell tools/pyenv-path):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_NOCOLOR := 1
+STAGE       := tools/stage
+
+.PHONY: help venv collection test demo sanity units simulator-tests lint integration changelog-lint build-check ee-check clean
+
+help:
+	@echo "make demo   - create the pinned virtualenv, start the API simulator, run the maintenance window demo"
+	@echo "make test   - every check: changelog, sanity, units, simulator tests, ansible-lint, integration, artifact, EE"
+	@echo "make clean  - remove the virtualenv and build output"
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+# The collection laid out where ansible-test and ansible-playbook expect it, plus the
+# offline stand-in for ansible-test's get-pip download (see tools/get_pip_offline.py).
+collection: venv
+	$(BIN)/python tools/sync_collection.py $(COLLECTION)
+	@pip_version=$$(sed -n "s/^ *pip='\([0-9.]*\)',*$$/\1/p" $(VENV)/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | head -1); \
+	  mkdir -p $$HOME/.ansible/test/cache; \
+	  cp tools/get_pip_offline.py $$HOME/.ansible/test/cache/get_pip_$${pip_version//./_}.py
+
+changelog-lint: venv
+	$(BIN)/antsibull-changelog lint
+
+sanity: collection
+	cd $(COLLECTION) && $(BIN)/ansible-test sanity --venv --requirements --color no $(SANITY_ARGS)
+
+units: collection
+	cd $(COLLECTION) && $(BIN)/ansible-test units --venv --requirements --color no --python $(UNITS_PYTHON) $(UNITS_ARGS)
+
+UNITS_PYTHON ?= 3.13
+
+simulator-tests: venv
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/simulator/tests benchmarks/tests
+
+lint: collection
+	$(BIN)/ansible-lint --offline
+
+integration: collection
+	tests/integration/run $(TARGETS)
+
+build-check: venv
+	$(BIN)/python tools/check_artifact.py
+
+ee-check: venv
+	$(BIN)/python tools/check_ee.py
+
+test: venv
+	@$(STAGE) changelog  $(MAKE) --no-print-directory changelog-lint
+	@$(STAGE) sanity     $(MAKE) --no-print-directory sanity
+	@$(STAGE) units      $(MAKE) --no-print-directory units
+	@$(STAGE) simulator  $(MAKE) --no-print-directory simulator-tests
+	@$(STAGE) lint       $(MAKE) --no-print-directory lint
+	@$(STAGE) integration $(MAKE) --no-print-directory integration
+	@$(STAGE) artifact   $(MAKE) --no-print-directory build-check
+	@$(STAGE) ee         $(MAKE) --no-print-directory ee-check
+	@$(STAGE) --summary
+
+demo: collection
+	tools/demo
+
+clean:
+	rm -rf $(VENV) build tests/output

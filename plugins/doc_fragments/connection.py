@@ -1,0 +1,35 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Quiesce contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # TLS and timeout options shared by every module that calls an API.
+    DOCUMENTATION = r'''
+options:
+  validate_certs:
+    description:
+      - Whether to verify the API server's TLS certificate.
+      - Leave it on in production; use O(ca_path) for a private or self-signed CA instead of turning it off.
+      - If not set, the value of the E(QUIESCE_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path to a PEM file of CA certificates to trust instead of the system store.
+      - If not set, the value of the E(QUIESCE_CA_PATH) environment variable is used.
+    type: path
+  request_timeout:
+    description:
+      - Seconds one HTTP request may take to be answered (the connect timeout is 10 seconds).
+      - This is not the overall wait for an operation; see O(wait_timeout) where the module has it.
+      - If not set, the value of the E(QUIESCE_REQUEST_TIMEOUT) environment variable is used.
+    type: float
+    default: 30
+requirements:
+  - requests >= 2.25
+'''

@@ -1,0 +1,33 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Quiesce contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # Options of modules that start asynchronous operations.
+    DOCUMENTATION = r'''
+options:
+  wait:
+    description:
+      - Whether to wait until the operation has finished and the target is in the requested state.
+      - With V(false) the module returns as soon as the API accepted the request, with the ids of the
+        asynchronous operations so that a later task can follow them.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait in total when O(wait=true).
+      - On timeout the task fails, naming the state last seen and the operation id to follow up; the operation
+        itself is not cancelled.
+    type: int
+    default: 1800
+  poll_interval:
+    description:
+      - Seconds before the first status poll. Later polls back off from it (factor 1.5, at most 30 seconds).
+    type: float
+    default: 2
+'''

@@ -1,0 +1,155 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Quiesce contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every module of the collection shares: option specs, the run wrapper, the result shape.
+
+Modules describe intent; this module turns options into connection settings,
+fails early and clearly on unusable input, maps typed errors to ``fail_json``
+and builds one uniform result (``changed``, ``before``, ``after``, ``diff``,
+``elapsed`` and the ids to follow up).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import QuiesceError
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+)
+
+STATES = ['started', 'stopped', 'restarted']
+
+# Options every API-calling module takes (doc fragment: quiesce.lifecycle.connection).
+CONNECTION_SPEC = dict(
+    validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['QUIESCE_VALIDATE_CERTS'])),
+    ca_path=dict(type='path', fallback=(env_fallback, ['QUIESCE_CA_PATH'])),
+    request_timeout=dict(type='float', default=30.0, fallback=(env_fallback, ['QUIESCE_REQUEST_TIMEOUT'])),
+)
+
+# Doc fragment: quiesce.lifecycle.mrs_auth
+MRS_AUTH_SPEC = dict(
+    manager_url=dict(type='str', required=True, fallback=(env_fallback, ['MRS_MANAGER_URL'])),
+    cas_url=dict(type='str', fallback=(env_fallback, ['MRS_CAS_URL'])),
+    username=dict(type='str', required=True, fallback=(env_fallback, ['MRS_USERNAME'])),
+    password=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['MRS_PASSWORD'])),
+)
+
+# Doc fragment: quiesce.lifecycle.ocp_auth
+OCP_AUTH_SPEC = dict(
+    ocp_url=dict(type='str', required=True, fallback=(env_fallback, ['OCP_URL'])),
+    auth_method=dict(type='str', default='auto', choices=['auto', 'basic', 'aksk'],
+                     fallback=(env_fallback, ['OCP_AUTH_METHOD'])),
+    username=dict(type='str', fallback=(env_fallback, ['OCP_USERNAME'])),
+    password=dict(type='str', no_log=True, fallback=(env_fallback, ['OCP_PASSWORD'])),
+    access_key=dict(type='str', no_log=False, fallback=(env_fallback, ['OCP_ACCESS_KEY'])),
+    secret_key=dict(type='str', no_log=True, fallback=(env_fallback, ['OCP_SECRET_KEY'])),
+)
+
+# Doc fragment: quiesce.lifecycle.huaweicloud_auth
+HUAWEICLOUD_AUTH_SPEC = dict(
+    region=dict(type='str', fallback=(env_fallback, ['HUAWEICLOUD_REGION'])),
+    project_id=dict(type='str', fallback=(env_fallback, ['HUAWEICLOUD_PROJECT_ID'])),
+    auth_method=dict(type='str', default='auto', choices=['auto', 'token', 'aksk'],
+                     fallback=(env_fallback, ['HUAWEICLOUD_AUTH_METHOD'])),
+    username=dict(type='str', fallback=(env_fallback, ['HUAWEICLOUD_USERNAME'])),
+    password=dict(type='str', no_log=True, fallback=(env_fallback, ['HUAWEICLOUD_PASSWORD'])),
+    domain_name=dict(type='str', fallback=(env_fallback, ['HUAWEICLOUD_DOMAIN_NAME'])),
+    access_key=dict(type='str', no_log=False, fallback=(env_fallback, ['HUAWEICLOUD_SDK_AK'])),
+    secret_key=dict(type='str', no_log=True, fallback=(env_fallback, ['HUAWEICLOUD_SDK_SK'])),
+    iam_endpoint=dict(type='str', fallback=(env_fallback, ['HUAWEICLOUD_IAM_ENDPOINT'])),
+    bms_endpoint=dict(type='str', fallback=(env_fallback, ['HUAWEICLOUD_BMS_ENDPOINT'])),
+)
+
+# Doc fragment: quiesce.lifecycle.wait
+WAIT_SPEC = dict(
+    wait=dict(type='bool', default=True),
+    wait_timeout=dict(type='int', default=1800),
+    poll_interval=dict(type='float', default=2.0),
+)
+
+AUTH_SPECS = {
+    'mrs': MRS_AUTH_SPEC,
+    'ocp': OCP_AUTH_SPEC,
+    'huaweicloud': HUAWEICLOUD_AUTH_SPEC,
+}
+
+
+def build_argument_spec(family, module_spec, wait=False):
+    """Merge the family's auth options, the connection options, the wait options and the module's own."""
+    spec = {}
+    spec.update(AUTH_SPECS[family])
+    spec.update(CONNECTION_SPEC)
+    if wait:
+        spec.update(WAIT_SPEC)
+    spec.update(module_spec)
+    return spec
+
+
+class QuiesceModule:
+    """A thin wrapper around ``AnsibleModule`` that every module of the collection runs through."""
+
+    def __init__(self, family, argument_spec, wait=False, supports_check_mode=True, **kwargs):
+        self.ansible = AnsibleModule(
+            argument_spec=build_argument_spec(family, argument_spec, wait=wait),
+            supports_check_mode=supports_check_mode, **kwargs)
+        self.params = self.ansible.params
+        self.started = time.monotonic()
+        if not HAS_REQUESTS:
+            self.ansible.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        self._validate_common()
+
+    @property
+    def check_mode(self):
+        return self.ansible.check_mode
+
+    @property
+    def diff_mode(self):
+        return self.ansible._diff
+
+    def _validate_common(self):
+        if self.params.get('request_timeout') is not None and self.params['request_timeout'] <= 0:
+            self.fail_option('request_timeout', 'must be a positive number of seconds',
+                             'Set it to the seconds one HTTP request may take, e.g. 30.')
+        if 'wait_timeout' in self.params and self.params['wait_timeout'] < 0:
+            self.fail_option('wait_timeout', 'must be zero or more seconds',
+                             'Set it to how long to wait for completion, or set wait=false.')
+        if 'poll_interval' in self.params and self.params['poll_interval'] <= 0:
+            self.fail_option('poll_interval', 'must be a positive number of seconds',
+                             'Use e.g. 2; later polls back off from it automatically.')
+
+    def connection_options(self):
+        """Keyword arguments for ``HttpClient``: TLS and timeout settings."""
+        return dict(validate_certs=self.params['validate_certs'], ca_path=self.params['ca_path'],
+                    timeout=self.params['request_timeout'])
+
+    def fail_option(self, option, problem, fix):
+        """Fail before any request, naming the option, the problem and the fix."""
+        self.ansible.fail_json(msg='Option {0!r}: {1}. {2}'.format(option, problem.rstrip('.'), fix),
+                               error={'type': 'OptionError', 'option': option})
+
+    def elapsed(self):
+        return round(time.monotonic() - self.started, 3)
+
+    def result(self, changed, before=None, after=None, **extra):
+        """The uniform result: ``changed``, ``before``/``after``, ``diff`` in diff mode, ``elapsed`` and extras."""
+        result = dict(changed=changed, before=before, after=after, elapsed=self.elapsed())
+        if self.diff_mode:
+            result['diff'] = dict(before=before if before is not None else {},
+                                  after=after if after is not None else {})
+        result.update(extra)
+        return result
+
+    def run(self, operation):
+        """Run ``operation(self)`` and exit with its result; typed errors become clear failures."""
+        try:
+            result = operation(self)
+        except QuiesceError as err:
+            extra = getattr(err, 'partial_result', None) or {}
+            self.ansible.fail_json(msg=str(err), error=err.to_dict(), elapsed=self.elapsed(), **extra)
+        self.ansible.exit_json(**result)

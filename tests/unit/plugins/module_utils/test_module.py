@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The module base: argument specs with environment fallbacks, early option errors, result shape, error mapping."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.quiesce.lifecycle.plugins.module_utils import _module
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import ApiError, WaitTimeoutError
+
+OCP_ARGS = {'ocp_url': 'http://127.0.0.1:1', 'username': 'u', 'password': 'p'}
+
+
+def make_main(operation, family='ocp', wait=True, spec=None):
+    def main():
+        module = _module.QuiesceModule(family, spec or dict(name=dict(type='str')), wait=wait)
+        module.run(operation)
+    return main
+
+
+def test_result_shape_and_diff(run_module):
+    def operation(module):
+        return module.result(True, before={'status': 'RUNNING'}, after={'status': 'STOPPED'}, task={'id': 5})
+
+    result, failed = run_module(make_main(operation), dict(OCP_ARGS, _ansible_diff=True))
+    assert not failed
+    assert result['changed'] is True
+    assert result['before'] == {'status': 'RUNNING'} and result['after'] == {'status': 'STOPPED'}
+    assert result['diff'] == {'before': {'status': 'RUNNING'}, 'after': {'status': 'STOPPED'}}
+    assert result['task'] == {'id': 5} and result['elapsed'] >= 0
+
+
+def test_no_diff_key_without_diff_mode(run_module):
+    result, _failed = run_module(make_main(lambda m: m.result(False, before={}, after={})), OCP_ARGS)
+    assert 'diff' not in result
+
+
+def test_credentials_fall_back_to_environment(run_module, monkeypatch):
+    monkeypatch.setenv('OCP_URL', 'http://127.0.0.1:9')
+    monkeypatch.setenv('OCP_USERNAME', 'envuser')
+    monkeypatch.setenv('OCP_PASSWORD', 'envpass')
+    seen = {}
+
+    def operation(module):
+        seen.update(module.params)
+        return module.result(False)
+
+    run_module(make_main(operation), {})
+    assert (seen['ocp_url'], seen['username'], seen['password']) == ('http://127.0.0.1:9', 'envuser', 'envpass')
+    assert seen['validate_certs'] is True and seen['wait'] is True and seen['wait_timeout'] == 1800
+
+
+def test_secrets_are_no_log():
+    for family, spec in _module.AUTH_SPECS.items():
+        for name, option in spec.items():
+            if name in ('password', 'secret_key'):
+                assert option.get('no_log') is True, (family, name)
+
+
+def test_bad_wait_timeout_fails_before_anything_naming_option_and_fix(run_module):
+    called = []
+    result, failed = run_module(make_main(lambda m: called.append(1)), dict(OCP_ARGS, wait_timeout=-5))
+    assert failed and not called
+    assert result['msg'].startswith("Option 'wait_timeout': must be zero or more seconds.")
+    assert result['error']['option'] == 'wait_timeout'
+
+
+def test_typed_errors_become_clear_failures(run_module):
+    def operation(module):
+        raise ApiError('OCP', 'POST', '/api/v2/ob/clusters/1/stop', 400, code=50002,
+                       api_message='operation not allowed', request_id='t9')
+
+    result, failed = run_module(make_main(operation), OCP_ARGS)
+    assert failed
+    assert 'HTTP 400' in result['msg'] and '50002' in result['msg'] and 't9' in result['msg']
+    assert result['error']['http_status'] == 400 and result['error']['type'] == 'ApiError'
+
+
+def test_wait_timeout_failure_carries_partial_result(run_module):
+    def operation(module):
+        err = WaitTimeoutError('job j1', 60, last_state='RUNNING', follow_up={'job_id': 'j1'})
+        err.partial_result = {'jobs': ['j1']}
+        raise err
+
+    result, failed = run_module(make_main(operation), OCP_ARGS)
+    assert failed and result['jobs'] == ['j1'] and result['error']['follow_up'] == {'job_id': 'j1'}
+
+
+def test_missing_requests_fails_with_missing_required_lib(run_module, monkeypatch):
+    monkeypatch.setattr(_module, 'HAS_REQUESTS', False)
+    monkeypatch.setattr(_module, 'REQUESTS_IMPORT_ERROR', 'Traceback: No module named requests')
+    result, failed = run_module(make_main(lambda m: m.result(False)), OCP_ARGS)
+    assert failed
+    assert 'Failed to import the required Python library (requests)' in result['msg']
+    assert result['exception'] == 'Traceback: No module named requests'

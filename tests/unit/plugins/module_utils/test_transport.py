@@ -1,0 +1,280 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import email.utils
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+import http.server
+
+import pytest
+
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import ocp_error
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
+    AmbiguousRequestError,
+    AuthError,
+    NotFoundError,
+    TransportError,
+)
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import (
+    HttpClient,
+    RetryPolicy,
+    parse_retry_after,
+)
+
+OCP_404 = {'successful': False, 'status': 404, 'traceId': 'a1b2c3d4e5f60718', 'duration': 1,
+           'error': {'code': 10002, 'message': 'cluster 42 not found'}}
+
+
+def make_client(url, sleeps, **kwargs):
+    kwargs.setdefault('retry', RetryPolicy(max_attempts=4, base_delay=1.0, max_delay=8.0, jitter=0.0))
+    return HttpClient(url, 'OCP', ocp_error, sleep=sleeps.append, **kwargs)
+
+
+def test_url_joining_and_json_round_trip(scripted_server):
+    scripted_server.reply({'status': 200, 'body': {'data': {'id': 1}}})
+    client = make_client(scripted_server.url + '/', [])
+    response = client.request('POST', '/api/v2/things', json_body={'b': 1, 'a': [1, 2]}, idempotent=True)
+    assert response.json == {'data': {'id': 1}}
+    sent = scripted_server.requests[0]
+    assert sent['path'] == '/api/v2/things'
+    assert sent['body'] == b'{"b":1,"a":[1,2]}'
+    assert sent['headers']['Content-Type'] == 'application/json'
+
+
+@pytest.mark.parametrize('status', [500, 502, 503, 504])
+def test_get_is_retried_on_5xx_with_backoff(scripted_server, status):
+    scripted_server.reply({'status': status, 'body': {}}, {'status': status, 'body': {}}, {'status': 200, 'body': {'ok': 1}})
+    sleeps = []
+    client = make_client(scripted_server.url, sleeps)
+    assert client.request('GET', '/x').json == {'ok': 1}
+    assert len(scripted_server.requests) == 3
+    assert sleeps == [1.0, 2.0]
+    assert client.stats['retries'] == 2
+
+
+def test_get_gives_up_after_max_attempts_with_the_api_error(scripted_server):
+    scripted_server.reply({'status': 503, 'body': {'successful': False, 'status': 503, 'traceId': 't1',
+                                                   'error': {'code': 0, 'message': 'maintenance'}}})
+    sleeps = []
+    client = make_client(scripted_server.url, sleeps)
+    with pytest.raises(Exception) as caught:
+        client.request('GET', '/x')
+    assert len(scripted_server.requests) == 4
+    assert 'HTTP 503' in str(caught.value) and 'maintenance' in str(caught.value) and 't1' in str(caught.value)
+
+
+def test_429_retry_after_seconds_is_honoured(scripted_server):
+    scripted_server.reply({'status': 429, 'headers': {'Retry-After': '7'}, 'body': {}}, {'status': 200, 'body': {}})
+    sleeps = []
+    make_client(scripted_server.url, sleeps).request('GET', '/x')
+    assert sleeps == [7.0]
+
+
+def test_429_retry_after_http_date_is_honoured(scripted_server):
+    import time
+    when = email.utils.formatdate(time.time() + 30, usegmt=True)
+    scripted_server.reply({'status': 429, 'headers': {'Retry-After': when}, 'body': {}}, {'status': 200, 'body': {}})
+    sleeps = []
+    make_client(scripted_server.url, sleeps).request('GET', '/x')
+    assert len(sleeps) == 1 and 25 <= sleeps[0] <= 31
+
+
+def test_retry_after_is_capped():
+    policy = RetryPolicy(max_retry_after=60)
+    assert policy.delay(1, retry_after=3600) == 60
+
+
+def test_backoff_is_exponential_capped_and_jittered():
+    policy = RetryPolicy(base_delay=1.0, max_delay=10.0, jitter=0.2)
+    assert [policy.delay(n, rand=lambda: 0.5) for n in range(1, 7)] == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
+    assert policy.delay(3, rand=lambda: 0.0) == pytest.approx(3.2)
+    assert policy.delay(3, rand=lambda: 1.0) == pytest.approx(4.8)
+
+
+def test_parse_retry_after_forms():
+    assert parse_retry_after('12') == 12.0
+    assert parse_retry_after('0') == 0.0
+    assert parse_retry_after(None) is None
+    assert parse_retry_after('soon') is None
+    assert parse_retry_after('Wed, 21 Oct 2015 07:28:00 GMT', now=1445412470.0) == pytest.approx(10.0)
+    assert parse_retry_after('Wed, 21 Oct 2015 07:28:00 GMT', now=1445412490.0) == 0.0
+
+
+def test_post_is_never_replayed_after_5xx(scripted_server):
+    scripted_server.reply({'status': 502, 'body': {}}, {'status': 200, 'body': {}})
+    client = make_client(scripted_server.url, [])
+    with pytest.raises(AmbiguousRequestError) as caught:
+        client.request('POST', '/api/v2/ob/clusters/1/stop')
+    assert len(scripted_server.requests) == 1
+    assert 'HTTP 502' in str(caught.value) and 'not repeated blindly' in str(caught.value)
+
+
+def test_post_is_never_replayed_after_a_dropped_connection(scripted_server):
+    scripted_server.reply({'drop': True}, {'status': 200, 'body': {}})
+    client = make_client(scripted_server.url, [])
+    with pytest.raises(AmbiguousRequestError):
+        client.request('POST', '/api/v2/ob/clusters/1/stop')
+    assert len(scripted_server.requests) == 1
+
+
+def test_post_is_never_replayed_after_an_unreadable_body(scripted_server):
+    scripted_server.reply({'status': 200, 'headers': {'Content-Type': 'application/json'}, 'body': '{"data": {"id'})
+    with pytest.raises(AmbiguousRequestError):
+        make_client(scripted_server.url, []).request('POST', '/stop')
+    assert len(scripted_server.requests) == 1
+
+
+def test_get_is_retried_after_a_dropped_connection_and_an_unreadable_body(scripted_server):
+    scripted_server.reply({'drop': True},
+                          {'status': 200, 'headers': {'Content-Type': 'application/json'}, 'body': '{"da'},
+                          {'status': 200, 'body': {'data': 1}})
+    assert make_client(scripted_server.url, []).request('GET', '/x').json == {'data': 1}
+    assert len(scripted_server.requests) == 3
+
+
+def test_post_throttled_is_retried_because_it_was_refused(scripted_server):
+    scripted_server.reply({'status': 429, 'headers': {'Retry-After': '2'}, 'body': {}}, {'status': 200, 'body': {'ok': 1}})
+    sleeps = []
+    assert make_client(scripted_server.url, sleeps).request('POST', '/stop').json == {'ok': 1}
+    assert sleeps == [2.0] and len(scripted_server.requests) == 2
+
+
+def test_connection_refused_is_retried_even_for_post_then_reported():
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens there now
+    sleeps = []
+    client = make_client('http://127.0.0.1:{0}'.format(port), sleeps)
+    with pytest.raises(TransportError) as caught:
+        client.request('POST', '/stop')
+    assert not isinstance(caught.value, AmbiguousRequestError)
+    assert client.stats['requests'] == 4 and len(sleeps) == 3
+    assert 'failed after 4 attempt(s)' in str(caught.value)
+
+
+def test_error_envelope_is_mapped_with_code_message_and_trace_id(scripted_server):
+    scripted_server.reply({'status': 404, 'body': OCP_404})
+    with pytest.raises(NotFoundError) as caught:
+        make_client(scripted_server.url, []).request('GET', '/api/v2/ob/clusters/42')
+    err = caught.value
+    assert (err.http_status, err.code, err.api_message, err.request_id) == (404, 10002, 'cluster 42 not found',
+                                                                          'a1b2c3d4e5f60718')
+    assert str(err) == ('OCP API error: GET /api/v2/ob/clusters/42 returned HTTP 404 (code 10002): '
+                        'cluster 42 not found (request id a1b2c3d4e5f60718)')
+    assert err.to_dict()['http_status'] == 404
+
+
+def test_expected_statuses_are_returned_not_raised(scripted_server):
+    scripted_server.reply({'status': 302, 'headers': {'Location': '/cas/login'}, 'body': ''})
+    response = make_client(scripted_server.url, []).request('GET', '/web/v1/access/login_check', expected=(200, 302))
+    assert response.status == 302 and response.headers['Location'] == '/cas/login'
+
+
+class SessionAuth:
+    """A stand-in session scheme: a 401 means the session expired; refresh logs in again."""
+
+    def __init__(self):
+        self.refreshes = 0
+        self.token = 'old'
+
+    def __call__(self, request):
+        request.headers['X-Token'] = self.token
+        return request
+
+    def is_auth_failure(self, response):
+        return response.status == 401
+
+    def refresh(self):
+        self.refreshes += 1
+        self.token = 'new{0}'.format(self.refreshes)
+
+
+def test_expired_session_is_reestablished_once_and_the_request_sent_again(scripted_server):
+    scripted_server.reply({'status': 401, 'body': {'error': {'code': 0, 'message': 'expired'}}},
+                          {'status': 200, 'body': {'ok': 1}})
+    auth = SessionAuth()
+    client = make_client(scripted_server.url, [], auth=auth)
+    assert client.request('POST', '/stop').json == {'ok': 1}
+    assert auth.refreshes == 1
+    assert [r['headers']['X-Token'] for r in scripted_server.requests] == ['old', 'new1']
+
+
+def test_a_second_auth_failure_is_reported_not_looped(scripted_server):
+    scripted_server.reply({'status': 401, 'body': {'successful': False, 'status': 401,
+                                                   'error': {'code': 0, 'message': 'login failed'}}})
+    auth = SessionAuth()
+    with pytest.raises(AuthError) as caught:
+        make_client(scripted_server.url, [], auth=auth).request('GET', '/x')
+    assert auth.refreshes == 1 and len(scripted_server.requests) == 2
+    assert 'HTTP 401' in str(caught.value) and 'login failed' in str(caught.value)
+
+
+# --- TLS -----------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def tls_server(tmp_path):
+    openssl = shutil.which('openssl')
+    if openssl is None:
+        pytest.skip('openssl is needed to make a self-signed certificate')
+    cert, key = str(tmp_path / 'cert.pem'), str(tmp_path / 'key.pem')
+    subprocess.run([openssl, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
+                    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+                   check=True, capture_output=True)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            body = b'{"ok": true}'
+            self.send_response(200)
+            self.send_header('Content-Type', 'application/json')
+            self.send_header('Content-Length', str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield 'https://127.0.0.1:{0}'.format(httpd.server_address[1]), cert
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def no_ca_environment(monkeypatch):
+    # These machines point requests at a CA bundle through the environment; the default must be tested without it.
+    for name in ('REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE', 'CURL_CA_BUNDLE'):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_tls_verification_is_on_by_default(tls_server, no_ca_environment):
+    url, _cert = tls_server
+    client = make_client(url, [], retry=RetryPolicy(max_attempts=1))
+    assert client.session.verify is True
+    with pytest.raises(TransportError) as caught:
+        client.request('GET', '/x')
+    assert 'SSL' in str(caught.value) or 'certificate' in str(caught.value).lower()
+
+
+def test_tls_with_a_ca_bundle_verifies(tls_server, no_ca_environment):
+    url, cert = tls_server
+    assert make_client(url, [], ca_path=cert).request('GET', '/x').json == {'ok': True}
+
+
+def test_tls_verification_can_be_turned_off(tls_server, no_ca_environment):
+    url, _cert = tls_server
+    client = make_client(url, [], validate_certs=False)
+    assert client.session.verify is False
+    assert client.request('GET', '/x').json == {'ok': True}

@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import WaitTimeoutError
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule, wait_until
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_returns_the_first_value_that_is_done():
+    clock = FakeClock()
+    states = iter(['STOPPING', 'STOPPING', 'STOPPED', 'never read'])
+    value = wait_until(lambda: next(states), lambda s: s == 'STOPPED', 60, 'cluster 7 to stop',
+                       schedule=PollSchedule(initial=1, factor=2, maximum=10), clock=clock, sleep=clock.sleep)
+    assert value == 'STOPPED'
+    assert clock.sleeps == [1, 2]
+
+
+def test_intervals_back_off_and_are_capped():
+    intervals = PollSchedule(initial=2, factor=1.5, maximum=5).intervals()
+    assert [next(intervals) for _ in range(5)] == [2, 3, 4.5, 5, 5]
+
+
+def test_timeout_names_the_last_state_and_the_id_to_follow_up():
+    clock = FakeClock()
+    polls = []
+
+    def fetch():
+        polls.append(clock.now)
+        return {'status': 'RUNNING', 'progress': len(polls) * 10}
+
+    with pytest.raises(WaitTimeoutError) as caught:
+        wait_until(fetch, lambda v: v['status'] != 'RUNNING', 10, 'task 99 "Stop OB cluster"',
+                   describe=lambda v: 'status {0}, {1}% done'.format(v['status'], v['progress']),
+                   follow_up={'task_id': 99}, schedule=PollSchedule(initial=3, factor=2, maximum=30),
+                   clock=clock, sleep=clock.sleep)
+    err = caught.value
+    # sleeps 3, then 6, then only the 1 second left before the deadline; one last look at the deadline
+    assert clock.sleeps == [3, 6, 1] and polls == [0, 3, 9, 10]
+    assert str(err) == ('Timed out after 10s waiting for task 99 "Stop OB cluster"; last seen: status RUNNING, '
+                        '40% done; follow up with task_id=99')
+    assert err.to_dict()['follow_up'] == {'task_id': 99} and err.last_state.startswith('status RUNNING')
+
+
+def test_zero_timeout_checks_once():
+    clock = FakeClock()
+    with pytest.raises(WaitTimeoutError):
+        wait_until(lambda: 'x', lambda v: False, 0, 'x', clock=clock, sleep=clock.sleep)
+    assert clock.sleeps == []
+
+
+def test_fetch_errors_propagate():
+    def fetch():
+        raise RuntimeError('boom')
+
+    with pytest.raises(RuntimeError):
+        wait_until(fetch, lambda v: True, 5, 'x')
+
+
+def test_schedule_rejects_a_non_positive_interval():
+    with pytest.raises(ValueError):
+        PollSchedule(initial=0)
