@@ -13,6 +13,8 @@ COLLECTION  := $(COLLECTIONS)/ansible_collections/quiesce/lifecycle
 export PATH := $(BIN):$(shell tools/pyenv-path):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
+export NO_COLOR := 1
+export PY_COLORS := 0
 STAGE       := tools/stage
 
 .PHONY: help venv collection test demo sanity units simulator-tests lint integration changelog-lint build-check ee-check clean
@@ -33,9 +35,7 @@ $(VENV)/.installed: requirements/dev.txt
 # offline stand-in for ansible-test's get-pip download (see tools/get_pip_offline.py).
 collection: venv
 	$(BIN)/python tools/sync_collection.py $(COLLECTION)
-	@pip_version=$$(sed -n "s/^ *pip='\([0-9.]*\)',*$$/\1/p" $(VENV)/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | head -1); \
-	  mkdir -p $$HOME/.ansible/test/cache; \
-	  cp tools/get_pip_offline.py $$HOME/.ansible/test/cache/get_pip_$${pip_version//./_}.py
+	tools/install_get_pip $(VENV)
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
