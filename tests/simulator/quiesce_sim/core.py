@@ -412,8 +412,7 @@ def make_middleware(sim: Simulator, api: str):
                     "api": api,
                     "method": request.method,
                     "path": request.path,
-                    "query": {k: request.query.getall(k) if len(request.query.getall(k)) > 1 else v
-                              for k, v in request.query.items()},
+                    "query": _loggable_query(request),
                     "mutating": kind == ACTION,
                     "kind": kind,
                     "status": status,
@@ -424,6 +423,18 @@ def make_middleware(sim: Simulator, api: str):
             )
 
     return middleware
+
+
+SECRET_QUERY_KEYS = {"ticket", "password", "token", "signature", "x-auth-token", "sk"}
+
+
+def _loggable_query(request: web.Request) -> dict:
+    """Query parameters for the log, with credentials (CAS tickets and the like) masked."""
+    query = {}
+    for key in request.query:
+        values = ["***" if key.lower() in SECRET_QUERY_KEYS else v for v in request.query.getall(key)]
+        query[key] = values if len(values) > 1 else values[0]
+    return query
 
 
 async def _apply(fault: Fault | None, request: web.Request, handler: Handler, family) -> web.StreamResponse:

@@ -770,7 +770,7 @@ class OcpApi:
         if busy:
             raise OcpError(400, 40000, f"OCP agent status does not allow the operation on hosts {busy}.")
         verb = "stop" if action == "stop" else "restart"
-        name = f"{'Batch ' if batch else ''}{verb.capitalize()} OCP agent"
+        name = f"Batch {verb} OCP agent" if batch else f"{verb.capitalize()} OCP agent"
         former = {h["id"]: h["agent_status"] for h in hosts}
         context = f"Context(parallelIdx=-1, stringMap={{}}, listMap={{host_ids=[{', '.join(str(h['id']) for h in hosts)}]}})"
         task = self._new_task(name, STOP_AGENT if action == "stop" else RESTART_AGENT, hosts,
