@@ -177,9 +177,9 @@ class Fault:
     method: str | None = None
     path: str | None = None
     count: int = 1
-    status: int = 500
+    status: int | None = None  # "status" kind; default 500
     retry_after: float | str | None = None
-    delay: float = 5.0
+    delay: float | None = None  # "slow" kind; default 5 s
     message: str | None = None
     error_code: str | int | None = None
     fail_reason: str | None = None
@@ -227,6 +227,10 @@ class FaultBook:
         fault = Fault(id=self._next_id, kind=kind, **spec)
         if not isinstance(fault.count, int) or fault.count == 0 or fault.count < -1:
             raise ValueError("count must be a positive integer or -1")
+        if fault.kind == "status" and not (isinstance(fault.status or 500, int) and 400 <= (fault.status or 500) <= 599):
+            raise ValueError("status must be an HTTP error status (400-599)")
+        if fault.delay is not None and (not isinstance(fault.delay, (int, float)) or fault.delay < 0):
+            raise ValueError("delay must be a number of seconds >= 0")
         if fault.path:
             fault._pattern = re.compile(fault.path)
         self._next_id += 1
@@ -441,10 +445,10 @@ async def _apply(fault: Fault | None, request: web.Request, handler: Handler, fa
     if fault is None:
         return await handler(request)
     if fault.kind == "slow":
-        await asyncio.sleep(fault.delay)
+        await asyncio.sleep(5.0 if fault.delay is None else fault.delay)
         return await handler(request)
     if fault.kind == "status":
-        return family.error_response(request, fault.status, fault.message, fault.error_code)
+        return family.error_response(request, fault.status or 500, fault.message, fault.error_code)
     if fault.kind == "throttle":
         return family.throttle_response(request, fault)
     if fault.kind == "expire_auth":
