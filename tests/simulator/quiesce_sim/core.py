@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
-import logging
 import re
 import secrets
 import time
@@ -21,7 +21,6 @@ from . import API_NAMES
 from .clock import Clock, Scheduler, iso_millis
 from .scenario import load_scenario
 
-LOG = logging.getLogger("quiesce_sim")
 
 # Per-request scratch values use plain string keys on purpose; aiohttp nags about typed keys.
 warnings.filterwarnings("ignore", category=web.NotAppKeyWarning)
@@ -49,7 +48,7 @@ def collect_routes(obj: Any) -> list[tuple[str, str, Handler]]:
     for name in dir(type(obj)):
         member = getattr(obj, name)
         for method, path in getattr(member, "routes", []):
-            found.append((member.__func__.__code__.co_firstlineno, method, path, member))
+            found.append((inspect.unwrap(member.__func__).__code__.co_firstlineno, method, path, member))
     return [(method, path, member) for _, method, path, member in sorted(found, key=lambda r: r[0])]
 
 
@@ -64,6 +63,24 @@ def json_response(body: Any, status: int = 200, headers: dict | None = None) -> 
 
 def new_hex(length: int = 32) -> str:
     return secrets.token_hex(length // 2)
+
+
+class ApiFamily:
+    """Hooks the shared middleware needs from each API family (one per listener)."""
+
+    api: str
+
+    def error_response(self, request: web.Request, status: int, message: str | None = None,
+                       code: str | int | None = None) -> web.Response:
+        raise NotImplementedError
+
+    def throttle_response(self, request: web.Request, fault: "Fault") -> web.Response:
+        response = self.error_response(request, 429, fault.message or "Too many requests, please retry later.")
+        response.headers.update(retry_after_headers(fault))
+        return response
+
+    def decorate(self, request: web.Request, response: web.StreamResponse) -> None:
+        """Add headers every response of this family carries."""
 
 
 # ---------------------------------------------------------------- switches
@@ -379,10 +396,6 @@ def _copy_extra_headers(response: web.StreamResponse) -> dict:
     return {k: v for k, v in response.headers.items() if k.lower() not in ("content-type", "content-length")}
 
 
-class ConnectionDropped(Exception):
-    """Raised to stop aiohttp from writing a response after a deliberate drop."""
-
-
 def make_middleware(sim: Simulator, api: str):
     family = sim.families[api]
 
@@ -403,7 +416,7 @@ def make_middleware(sim: Simulator, api: str):
                 response = family.error_response(request, unmatched.status, f"No handler found for {request.method} {request.path}")
             else:
                 response = await _apply(fault, request, handler, family)
-            status = response.status
+            status = None if request.get("dropped") else response.status
             family.decorate(request, response)
             return response
         except web.HTTPException as exc:
@@ -460,7 +473,9 @@ async def _apply(fault: Fault | None, request: web.Request, handler: Handler, fa
     if fault.kind == "drop_after":
         await handler(request)
     _drop_connection(request)
-    raise ConnectionDropped(fault.kind)
+    request["dropped"] = True
+    # aiohttp quietly discards a response written to an aborted transport
+    return web.Response(status=204)
 
 
 def retry_after_headers(fault: Fault) -> dict:

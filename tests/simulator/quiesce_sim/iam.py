@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from .clock import iso_micros_z
-from .core import AUTH, READ, Fault, json_response, new_hex, retry_after_headers, route
+from .core import AUTH, READ, ApiFamily, json_response, new_hex, route
 from .signing import MAX_SKEW_SECONDS, parse_sdk_authorization, sdk_canonical_request, sdk_date_skew
 from .signing import sdk_signature, sdk_string_to_sign
 
@@ -54,7 +54,7 @@ def gateway_response(request: web.Request, status: int, code: str, message: str,
     return json_response(body, status, headers)
 
 
-class IamApi:
+class IamApi(ApiFamily):
     api = "iam"
 
     def __init__(self, sim) -> None:
@@ -133,11 +133,6 @@ class IamApi:
         body = {"error": {"code": int(code) if isinstance(code, int) else status,
                           "message": message or title, "title": title}}
         return json_response(body, status)
-
-    def throttle_response(self, request, fault: Fault) -> web.Response:
-        response = self.error_response(request, 429, fault.message or "Too many requests, please retry later.")
-        response.headers.update(retry_after_headers(fault))
-        return response
 
     def decorate(self, request, response) -> None:
         response.headers.setdefault("X-Request-Id", request_id(request))

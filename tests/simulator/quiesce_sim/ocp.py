@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .clock import iso_millis
-from .core import ACTION, AUTH, POLL, READ, Fault, json_response, new_hex, retry_after_headers, route
+from .core import ACTION, ApiFamily, AUTH, POLL, READ, Fault, json_response, new_hex, retry_after_headers, route
 from .signing import MAX_SKEW_SECONDS, ocp_date_skew, parse_ocp_authorization, verify_ocp
 
 # Task DAGs: each stage runs after the previous one; a "per_server"/"per_host" stage fans out.
@@ -95,7 +95,7 @@ class OcpError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-class OcpApi:
+class OcpApi(ApiFamily):
     api = "ocp"
 
     def __init__(self, sim) -> None:

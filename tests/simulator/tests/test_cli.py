@@ -3,10 +3,8 @@
 import json
 import signal
 import socket
-import ssl
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import pytest

@@ -1,10 +1,8 @@
 """IAM tokens and projects; BMS auth (token, AK/SK), power actions, jobs, server queries."""
 
-import json
 import re
 from datetime import datetime, timezone
 
-import pytest
 import requests
 
 from helpers import IAM_DOMAIN, IAM_PASSWORD, IAM_USER, PROJECT_ID, bms, iam_token, server_ids

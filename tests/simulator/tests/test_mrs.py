@@ -3,7 +3,6 @@
 import re
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import requests
 
 from helpers import MRS_PASSWORD, MRS_USER, cas_login, mrs_session, service_status

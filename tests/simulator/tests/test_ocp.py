@@ -1,8 +1,6 @@
 """OCP contract: envelope, paging, auth (Basic, AK/SK), clusters, tasks, hosts and agents."""
 
-import base64
 import hashlib
-import hmac
 import re
 from email.utils import formatdate
 
