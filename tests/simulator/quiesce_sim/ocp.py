@@ -123,6 +123,8 @@ class OcpApi(ApiFamily):
             host["processes"] = [self._process(next(process_ids), host["id"], alias, ports, operable, created)
                                  for alias, ports, operable in AGENT_PROCESSES]
             self.hosts[host["id"]] = host
+        self.regions = {r["id"]: r for r in conf.get("regions", [{"id": 1, "name": "default"}])}
+        self.idcs = {i["id"]: {**i, "created": created} for i in conf.get("idcs", [])}
         self.tasks: dict[int, Task] = {}
         self._task_ids = itertools.count(int(conf.get("first_task_id", 107302)))
         self._subtask_ids = itertools.count(int(conf.get("first_subtask_id", 128795)))
@@ -837,6 +839,36 @@ class OcpApi(ApiFamily):
     @route("POST", "/compute/hosts/batchRestartAgents", ACTION)
     async def batch_restart_agents(self, request: web.Request) -> web.Response:
         return await self._batch_agents(request, "restart")
+
+    def idc_json(self, idc: dict) -> dict:
+        region = self.regions.get(idc["regionId"], {})
+        return {"id": idc["id"], "name": idc["name"], "description": idc.get("description", ""),
+                "regionId": idc["regionId"], "regionName": region.get("name"),
+                "createTime": self._time(idc["created"]), "updateTime": self._time(idc["created"])}
+
+    @route("GET", "/api/v2/compute/idcs", READ)
+    async def list_idcs(self, request: web.Request) -> web.Response:
+        """Served so the ocp.md AK/SK example requests can be replayed on the wire."""
+        return await self._handle(request, "HOST_VIEWER", lambda: self.ok(
+            request, self._paged(request, [self.idc_json(i) for i in self.idcs.values()])))
+
+    @route("POST", "/api/v2/compute/idcs", ACTION)
+    async def create_idc(self, request: web.Request) -> web.Response:
+        async def work():
+            try:
+                body = json.loads(await request.read())
+                name, region_id = body["name"], body["regionId"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise OcpError(400, 10001, "name and regionId are required.") from exc
+            if region_id not in self.regions:
+                raise OcpError(404, 10002, f"Resource of type Region not found by id {region_id}.")
+            if any(i["name"] == name for i in self.idcs.values()):
+                raise OcpError(400, 10001, f"IDC {name} already exists.")
+            idc = {"id": max(self.idcs, default=0) + 1, "name": name, "description": body.get("description", ""),
+                   "regionId": region_id, "created": self.sim.now()}
+            self.idcs[idc["id"]] = idc
+            return self.ok(request, self.idc_json(idc))
+        return await self._handle(request, "HOST_MANAGER", work)
 
     @route("GET", "/api/v2/info", AUTH)
     async def info(self, request: web.Request) -> web.Response:

@@ -32,7 +32,8 @@ def test_ready_file_tls_and_clean_shutdown():
         handle.process.send_signal(signal.SIGTERM)
         assert handle.process.wait(timeout=10) == 0
         assert not ready.exists()
-        lines = handle.process.stdout.read().splitlines()
+        lines = handle.extra["stdout"].read_text().splitlines()
+        assert handle.extra["stderr"].read_text() == ""
         assert lines[-1] == "READY" and len(lines) == len(API_NAMES) + 2
 
 
@@ -72,7 +73,10 @@ def test_admin_cli(sim):
     assert json.loads(result.stdout)[0]["path"] == "/api/v2/ob/clusters"
 
 
-def test_bad_speed_is_rejected():
+def test_bad_arguments_are_rejected(tmp_path):
     result = subprocess.run([sys.executable, "-m", "quiesce_sim", "--speed", "-1"], capture_output=True, text=True,
                             cwd=str(PACKAGE_PARENT))
     assert result.returncode == 2 and "--speed" in result.stderr
+    missing = subprocess.run([sys.executable, "-m", "quiesce_sim", "--scenario", str(tmp_path / "nope.yml")],
+                             capture_output=True, text=True, cwd=str(PACKAGE_PARENT))
+    assert missing.returncode == 2 and "nope.yml" in missing.stderr and "Traceback" not in missing.stderr

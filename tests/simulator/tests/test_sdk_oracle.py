@@ -78,3 +78,40 @@ def test_sdk_over_tls_with_ca(tmp_path):
         client = client_for(handle.urls["bms"], ca_file=handle.ca_file)
         listing = client.list_bare_metal_servers(ListBareMetalServersRequest(limit=5))
         assert listing.count == 300 and len(listing.servers) == 5
+
+
+def test_sdk_finds_project_id_through_iam(sim):
+    """Without a project id the SDK asks IAM `GET /v3/projects?name=<region>` (AK/SK signed)."""
+    from huaweicloudsdkcore.region.region import Region
+
+    config = HttpConfig.get_default_config()
+    config.ignore_ssl_verification = True
+    credentials = BasicCredentials(AK, SK).with_iam_endpoint(sim.urls["iam"])
+    client = (BmsClient.new_builder().with_http_config(config).with_credentials(credentials)
+              .with_region(Region("cn-north-4", sim.urls["bms"])).build())
+    listing = client.list_bare_metal_servers(ListBareMetalServersRequest(limit=1))
+    assert listing.count == 300
+    assert sim.admin.log(api="iam")[0]["path"] == "/v3/projects"
+    assert sim.admin.log(api="iam")[0]["query"] == {"name": "cn-north-4"}
+
+
+def test_iam_sdk_password_token(sim):
+    from huaweicloudsdkcore.auth.credentials import GlobalCredentials
+    from huaweicloudsdkiam.v3 import (AuthScope, AuthScopeProject, IamClient, KeystoneCreateUserTokenByPasswordRequest,
+                                      KeystoneCreateUserTokenByPasswordRequestBody, PwdAuth, PwdIdentity, PwdPassword,
+                                      PwdPasswordUser, PwdPasswordUserDomain)
+
+    config = HttpConfig.get_default_config()
+    config.ignore_ssl_verification = True
+    client = (IamClient.new_builder().with_http_config(config)
+              .with_credentials(GlobalCredentials(AK, SK, "9f3c2b1a0d4e5f60718293a4b5c6d7e8"))
+              .with_endpoints([sim.urls["iam"]]).build())
+    body = KeystoneCreateUserTokenByPasswordRequestBody(auth=PwdAuth(
+        identity=PwdIdentity(methods=["password"], password=PwdPassword(user=PwdPasswordUser(
+            domain=PwdPasswordUserDomain(name="quiesce-demo"), name="ops-bot", password="IamDemo#2024"))),
+        scope=AuthScope(project=AuthScopeProject(name="cn-north-4"))))
+    response = client.keystone_create_user_token_by_password(
+        KeystoneCreateUserTokenByPasswordRequest(nocatalog="true", body=body))
+    assert response.x_subject_token.startswith("MII")
+    assert response.token.project.id == PROJECT_ID and response.token.user.name == "ops-bot"
+    assert response.token.expires_at.endswith("Z")
