@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from helpers import MRS_PASSWORD, MRS_USER, cas_login, mrs_session, service_status
+from sim_helpers import MRS_PASSWORD, MRS_USER, cas_login, mrs_session, service_status
 
 BAD = "The credentials you provided cannot be determined to be authentic"
 

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import requests
 
-from helpers import IAM_DOMAIN, IAM_PASSWORD, IAM_USER, PROJECT_ID, bms, iam_token, server_ids
+from sim_helpers import IAM_DOMAIN, IAM_PASSWORD, IAM_USER, PROJECT_ID, bms, iam_token, server_ids
 from quiesce_sim.clock import ManualClock
 from quiesce_sim.signing import sign_sdk_request
 from quiesce_sim.testing import in_process_simulator

@@ -6,7 +6,7 @@ import time
 import pytest
 import requests
 
-from helpers import (IAM_PASSWORD, MRS_PASSWORD, OCP_AUTH, bms, cas_login, iam_token, mrs_session, server_ids,
+from sim_helpers import (IAM_PASSWORD, MRS_PASSWORD, OCP_AUTH, bms, cas_login, iam_token, mrs_session, server_ids,
                      service_status)
 
 STOP_OB = "/api/v2/ob/clusters/1000002/stop"

@@ -9,7 +9,7 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions import exceptions
 from huaweicloudsdkcore.http.http_config import HttpConfig
 
-from helpers import PROJECT_ID, server_ids
+from sim_helpers import PROJECT_ID, server_ids
 
 AK, SK = "QUIESCEDEMOAK0000001", "QuiesceDemoSecretKey000000000000000001"
 

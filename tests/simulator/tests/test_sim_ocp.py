@@ -7,7 +7,7 @@ from email.utils import formatdate
 import pytest
 import requests
 
-from helpers import OCP_AUTH
+from sim_helpers import OCP_AUTH
 from quiesce_sim.signing import ocp_signature, ocp_string_to_sign
 
 ENVELOPE_KEYS = {"data", "successful", "timestamp", "duration", "status", "traceId", "server"}

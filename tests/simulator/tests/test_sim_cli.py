@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from helpers import OCP_AUTH
+from sim_helpers import OCP_AUTH
 from quiesce_sim import API_NAMES
 from quiesce_sim.testing import PACKAGE_PARENT, running_simulator
 
