@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import logging
 import re
 import secrets
 import time
@@ -21,6 +22,8 @@ from . import API_NAMES
 from .clock import Clock, Scheduler, iso_millis
 from .scenario import load_scenario
 
+
+LOG = logging.getLogger("quiesce_sim")
 
 # Per-request scratch values use plain string keys on purpose; aiohttp nags about typed keys.
 warnings.filterwarnings("ignore", category=web.NotAppKeyWarning)
@@ -422,6 +425,10 @@ def make_middleware(sim: Simulator, api: str):
         except web.HTTPException as exc:
             status = exc.status
             raise
+        except Exception:  # a simulator bug: answer in the family's shape and keep serving
+            LOG.exception("unhandled error in %s %s %s", api, request.method, request.path)
+            status = 500
+            return family.error_response(request, 500, "internal simulator error")
         finally:
             sim.log.add(
                 {

@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit
 from aiohttp import web
 
 from .core import ACTION, AUTH, POLL, READ, ApiFamily, Fault, json_response, route
+from .signing import same_secret
 
 STARTED, STOPPED, STARTING, STOPPING = "STARTED", "STOPPED", "STARTING", "STOPPING"
 START_FAILED, STOP_FAILED = "START_FAILED", "STOP_FAILED"
@@ -317,7 +318,7 @@ class MrsManager:
         if self.locked_until.get(name, 0) > now:
             return "locked"
         user = self.users.get(name)
-        if user is None or not secrets.compare_digest(str(user["password"]), password):
+        if user is None or not same_secret(str(user["password"]), password):
             if user is not None:
                 self.failures[name] = self.failures.get(name, 0) + 1
                 if self.failures[name] >= self.lockout_attempts:

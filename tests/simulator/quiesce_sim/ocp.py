@@ -15,7 +15,7 @@ from aiohttp import web
 
 from .clock import iso_millis
 from .core import ACTION, ApiFamily, AUTH, POLL, READ, Fault, json_response, new_hex, retry_after_headers, route
-from .signing import MAX_SKEW_SECONDS, ocp_date_skew, parse_ocp_authorization, verify_ocp
+from .signing import MAX_SKEW_SECONDS, ocp_date_skew, parse_ocp_authorization, same_secret, verify_ocp
 
 # Task DAGs: each stage runs after the previous one; a "per_server"/"per_host" stage fans out.
 STOP_CLUSTER = [
@@ -231,7 +231,7 @@ class OcpApi(ApiFamily):
             return None
         request["identity"] = name
         user = self.users.get(name)
-        if user is None or not secrets.compare_digest(str(user["password"]), password):
+        if user is None or not same_secret(str(user["password"]), password):
             return None
         if request.cookies.get("SESSION") not in self.sessions:
             token = secrets.token_hex(16)
