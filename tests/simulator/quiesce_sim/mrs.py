@@ -127,7 +127,9 @@ class MrsManager:
         }
         defaults = conf.get("defaults", {})
         self.services: dict[str, Service] = {}
+        overrides = conf.get("service_overrides", {})
         for spec in conf.get("services", []):
+            spec = {**spec, **overrides.get(spec["name"], {})}
             name = spec["name"]
             self.services[name] = Service(
                 name=name,

@@ -306,3 +306,13 @@ def test_restart_extra(sim):
     body = progress(session, sim, operate(session, sim, "Kafka", "restart").json()["id"])
     assert [s["name"] for s in body["res_obj"]["step_list"]] == ["Stop Kafka", "Start Kafka"]
     assert body["state"] == "COMPLETE"
+
+
+def test_speed_switch_scales_new_commands(clocked):
+    clocked.admin.config(speed=0.5)
+    session = mrs_session(clocked.urls)
+    command = operate(session, clocked, "HBase", "stop", only_self=True).json()  # 9 s scenario time
+    clocked.sim.clock.advance(4.4)
+    assert progress(session, clocked, command["id"])["state"] == "IN_PROGRESS"
+    clocked.sim.clock.advance(0.2)
+    assert progress(session, clocked, command["id"])["state"] == "COMPLETE"
