@@ -491,33 +491,26 @@ class OcpApi(ApiFamily):
 
     # ------------------------------------------------------------ lookups
 
+    @staticmethod
+    def _by_id(table: dict, raw: str, code: int, what: str):
+        """Look up an object by the numeric id from the path; 404 with the family's code otherwise."""
+        found = table.get(int(raw)) if raw.isdigit() else None
+        if found is None:
+            raise OcpError(404, code, what.format(raw))
+        return found
+
     def _cluster(self, request: web.Request) -> dict:
-        raw = request.match_info["cluster_id"]
-        cluster = self.clusters.get(int(raw)) if raw.isdigit() else None
-        if cluster is None:
-            raise OcpError(404, 10002, f"Resource of type ObCluster not found by id {raw}.")
-        return cluster
+        return self._by_id(self.clusters, request.match_info["cluster_id"], 10002,
+                           "Resource of type ObCluster not found by id {}.")
 
     def _host(self, request: web.Request) -> dict:
-        raw = request.match_info["host_id"]
-        host = self.hosts.get(int(raw)) if raw.isdigit() else None
-        if host is None:
-            raise OcpError(404, 10002, f"Resource of type Host not found by id {raw}.")
-        return host
+        return self._by_id(self.hosts, request.match_info["host_id"], 10002, "Resource of type Host not found by id {}.")
 
     def _task(self, request: web.Request) -> Task:
-        raw = request.match_info["task_id"]
-        task = self.tasks.get(int(raw)) if raw.isdigit() else None
-        if task is None:
-            raise OcpError(404, 20000, f"Task instance {raw} does not exist.")
-        return task
+        return self._by_id(self.tasks, request.match_info["task_id"], 20000, "Task instance {} does not exist.")
 
     def _subtask(self, request: web.Request, task: Task) -> Subtask:
-        raw = request.match_info["subtask_id"]
-        sub = task.subtasks.get(int(raw)) if raw.isdigit() else None
-        if sub is None:
-            raise OcpError(404, 20000, f"Subtask instance {raw} does not exist.")
-        return sub
+        return self._by_id(task.subtasks, request.match_info["subtask_id"], 20000, "Subtask instance {} does not exist.")
 
     async def _handle(self, request: web.Request, permission: str, work, *, agent_path: bool = False) -> web.Response:
         """Common prelude (guard) and OcpError translation around an endpoint body."""
