@@ -447,13 +447,17 @@ class OcpApi(ApiFamily):
                 "obClusterId": cluster.get("obClusterId", 1), "serverCount": len(z["servers"]),
                 "hostCount": len(z["servers"]), "status": "RUNNING" if cluster["status"] != "STOPPED" else "STOPPED",
                 "innerStatus": "ACTIVE" if cluster["status"] != "STOPPED" else "INACTIVE", "operateStatus": "NORMAL",
-                "servers": [{"id": s["id"], "ip": s["ip"], "port": 2882, "sqlPort": 2881, "hostId": s.get("hostId"),
-                             "status": s["status"], "zoneName": z["name"]} for s in z["servers"]],
+                "servers": [self.server_json(s, z) for s in z["servers"]],
             } for z in cluster["zones"]],
             "primaryCluster": None, "standbyClusters": [], "delayTime": None, "syncStatus": None,
             "createTime": self._time(cluster["created"]), "updateTime": self._time(cluster["created"]),
             "creator": "admin", "failToQueryFromObReason": None, "alarmSummaries": [],
         }
+
+    @staticmethod
+    def server_json(server: dict, zone: dict) -> dict:
+        return {"id": server["id"], "ip": server["ip"], "port": 2882, "sqlPort": 2881, "hostId": server.get("hostId"),
+                "status": server["status"], "zoneName": zone["name"]}
 
     def process_json(self, process: dict) -> dict:
         up = process["status"] == "STARTED"
@@ -545,6 +549,14 @@ class OcpApi(ApiFamily):
     @route("GET", "/api/v2/ob/clusters/{cluster_id}", READ)
     async def get_cluster(self, request: web.Request) -> web.Response:
         return await self._handle(request, "CLUSTER_VIEWER", lambda: self.ok(request, self.cluster_json(self._cluster(request))))
+
+    @route("GET", "/api/v2/ob/clusters/{cluster_id}/servers", READ)
+    async def list_servers(self, request: web.Request) -> web.Response:
+        def work():
+            cluster = self._cluster(request)
+            servers = [self.server_json(s, z) for z in cluster["zones"] for s in z["servers"]]
+            return self.ok(request, self._paged(request, servers))
+        return await self._handle(request, "CLUSTER_VIEWER", work)
 
     async def _cluster_action(self, request: web.Request, action: str) -> web.Response:
         required, transitional, final, name, stages = {
