@@ -169,7 +169,7 @@ class OcpApi(ApiFamily):
 
     def _base(self, request: web.Request, status: int, successful: bool) -> dict:
         started = request.get("started", time.perf_counter())
-        return {"successful": successful, "timestamp": self._time(time.time()),
+        return {"successful": successful, "timestamp": self._time(self.sim.now()),
                 "duration": int((time.perf_counter() - started) * 1000), "status": status,
                 "traceId": new_hex(16), "server": self.server_address}
 
@@ -185,7 +185,7 @@ class OcpApi(ApiFamily):
         return json_response(body, status)
 
     def throttle_response(self, request, fault: Fault | None = None, reset_seconds: int = 10) -> web.Response:
-        body = {"successful": False, "timestamp": self._time(time.time()), "duration": 0, "status": 429,
+        body = {"successful": False, "timestamp": self._time(self.sim.now()), "duration": 0, "status": 429,
                 "traceId": "", "server": self.server_address,
                 "error": {"code": 0, "message": (fault and fault.message) or
                           "The number of requests has exceeded the request limit, please try again later."}}
