@@ -208,3 +208,11 @@ def test_faults_on_unknown_paths_and_redirects(sim):
     with pytest.raises(requests.ConnectionError):
         requests.get(sim.urls["mrs_web"] + "/web/v1/access/login_check", allow_redirects=False)
     assert sim.admin.log(api="mrs_web")[-1]["status"] is None
+
+
+def test_slow_action_still_happens_after_client_timeout(sim):
+    sim.admin.add_fault(api="ocp", method="POST", kind="slow", delay=0.5)
+    with pytest.raises(requests.Timeout):
+        requests.post(sim.urls["ocp"] + STOP_OB, auth=OCP_AUTH, timeout=0.1)
+    time.sleep(0.8)
+    assert ocp_status(sim) == "STOPPED"
