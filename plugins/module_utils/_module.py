@@ -150,6 +150,9 @@ class QuiesceModule:
         try:
             result = operation(self)
         except QuiesceError as err:
-            extra = getattr(err, 'partial_result', None) or {}
-            self.ansible.fail_json(msg=str(err), error=err.to_dict(), elapsed=self.elapsed(), **extra)
+            # What was done before the failure (partial_result) is reported too; the error's own
+            # message, details and the elapsed time win over keys of the same name.
+            failure = dict(err.partial_result or {})
+            failure.update(error=err.to_dict(), elapsed=self.elapsed())
+            self.ansible.fail_json(msg=str(err), **failure)
         self.ansible.exit_json(**result)

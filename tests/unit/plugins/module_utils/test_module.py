@@ -80,11 +80,12 @@ def test_typed_errors_become_clear_failures(run_module):
 def test_wait_timeout_failure_carries_partial_result(run_module):
     def operation(module):
         err = WaitTimeoutError('job j1', 60, last_state='RUNNING', follow_up={'job_id': 'j1'})
-        err.partial_result = {'jobs': ['j1']}
+        err.partial_result = {'jobs': ['j1'], 'elapsed': 99, 'msg': 'not this'}
         raise err
 
     result, failed = run_module(make_main(operation), OCP_ARGS)
     assert failed and result['jobs'] == ['j1'] and result['error']['follow_up'] == {'job_id': 'j1'}
+    assert result['msg'].startswith('Timed out after 60s waiting for job j1') and result['elapsed'] != 99
 
 
 def test_missing_requests_fails_with_missing_required_lib(run_module, monkeypatch):
