@@ -224,8 +224,34 @@ def selection_filters(params):
     return dict((key, params.get(key)) for key in LIST_FILTERS if params.get(key) not in (None, '', []))
 
 
-def select_server_ids(client, params):
-    """Target server ids: ``server_ids`` as given (duplicates dropped), or the servers the filters select."""
+def select_servers(client, params):
+    """``(server ids, {id: server} or None)``: ``server_ids`` as given (duplicates dropped), or the servers the
+    filters select, whose states the list has just read."""
     if params.get('server_ids'):
-        return list(dict.fromkeys(params['server_ids']))
-    return [server['id'] for server in client.list_servers(selection_filters(params), params.get('name_match'))]
+        return list(dict.fromkeys(params['server_ids'])), None
+    servers = client.list_servers(selection_filters(params), params.get('name_match'))
+    return [server['id'] for server in servers], dict((server['id'], server) for server in servers)
+
+
+def job_report(job_id, job):
+    """A parsed job as a task result: sub-jobs as a list, failed servers named; ``found`` false for an unknown id."""
+    if job is None:
+        return {'job_id': job_id, 'found': False, 'status': None, 'terminal': False, 'error_code': None,
+                'fail_reason': None, 'sub_jobs': [], 'failed_server_ids': []}
+    sub_jobs = [dict(sub, server_id=server_id) for server_id, sub in sorted(job['sub_jobs'].items())]
+    return {'job_id': job['job_id'] or job_id, 'found': True, 'status': job['status'], 'terminal': job['terminal'],
+            'job_type': job['job_type'], 'begin_time': job['begin_time'], 'end_time': job['end_time'],
+            'error_code': job['error_code'], 'fail_reason': job['fail_reason'], 'sub_jobs': sub_jobs,
+            'failed_server_ids': [sub['server_id'] for sub in sub_jobs if sub['status'] == 'FAIL']}
+
+
+def read_jobs(client, job_ids):
+    """Read jobs concurrently; a job the API does not know is reported with ``found: false``."""
+    def read(job_id):
+        try:
+            return client.get_job(job_id)
+        except NotFoundError:
+            return None
+    outcomes = run_concurrently(read, list(dict.fromkeys(job_ids)), client.concurrency)
+    raise_first_error(outcomes)
+    return [job_report(job_id, job) for job_id, job, _ in outcomes]

@@ -107,14 +107,17 @@ class PowerRun:
 
     # -- the procedure
 
-    def run(self, server_ids):
+    def run(self, server_ids, known=None):
+        """Power ``server_ids``; ``known`` may hold their states just read (then they are not read again)."""
         self.deadline = self.clock() + self.timeout
         server_ids = list(dict.fromkeys(server_ids))
         for server_id in server_ids:
             self.records[server_id] = {'id': server_id, 'outcome': None, 'action': None, 'job_id': None,
                                        'sub_job_id': None, 'sub_job_status': None, 'error_code': None,
                                        'reason': None}
-        if server_ids:
+        if known is not None:
+            self.states.update((server_id, known.get(server_id)) for server_id in server_ids)
+        elif server_ids:
             self._read(server_ids)
         for server_id in server_ids:
             server = self.states.get(server_id)

@@ -245,9 +245,10 @@ elapsed:
 '''
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_client import (
+    LIST_FILTERS,
     SELECTION_SPEC,
     BmsClient,
-    select_server_ids,
+    select_servers,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_power import (
     PowerRun,
@@ -264,12 +265,11 @@ ARGUMENT_SPEC = dict(
     type=dict(type='str', default='HARD', choices=['HARD', 'SOFT']),
     max_concurrency=dict(type='int', default=4),
 )
-FILTERS = ['name', 'status', 'flavor', 'tags', 'reservation_id', 'enterprise_project_id']
 
 
 def power(module):
     params = module.params
-    if not params['server_ids'] and not any(params[key] for key in FILTERS):
+    if not params['server_ids'] and not any(params[key] for key in LIST_FILTERS):
         module.fail_option('server_ids', 'no target servers given',
                            'Set server_ids, or select servers with name, tags, status, flavor, reservation_id or '
                            'enterprise_project_id.')
@@ -287,7 +287,7 @@ def power(module):
                              api_calls=dict(client.counts, **connection.stats()), **report)
 
     try:
-        report = run.run(select_server_ids(client, params))
+        report = run.run(*select_servers(client, params))
     except QuiesceError as err:
         # A timeout or API error mid-run still reports what was done and the job ids to follow up.
         if err.partial_result:
@@ -302,7 +302,7 @@ def power(module):
 
 def main():
     module = QuiesceModule('huaweicloud', ARGUMENT_SPEC, wait=True,
-                           mutually_exclusive=[['server_ids', key] for key in FILTERS])
+                           mutually_exclusive=[['server_ids', key] for key in LIST_FILTERS])
     module.run(power)
 
 

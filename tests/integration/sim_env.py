@@ -36,8 +36,20 @@ def ocp_env(ready, scenario):
 
 
 def huaweicloud_env(ready, scenario):
-    # Credentials and project are added with the BMS modules.
-    return {'HUAWEICLOUD_IAM_ENDPOINT': ready['iam'], 'HUAWEICLOUD_BMS_ENDPOINT': ready['bms']}
+    # Both credential kinds are exported: auth_method=auto picks AK/SK (the vendor's recommendation);
+    # targets set auth_method=token to use the IAM user. The project id is left to be looked up by region.
+    iam = scenario.get('iam', {})
+    user = (iam.get('users') or [{}])[0]
+    key = (iam.get('access_keys') or [{}])[0]
+    region = (iam.get('projects') or [{}])[0].get('name', 'cn-north-4')
+    env = {'HUAWEICLOUD_IAM_ENDPOINT': ready['iam'], 'HUAWEICLOUD_BMS_ENDPOINT': ready['bms'],
+           'HUAWEICLOUD_REGION': region}
+    if user:
+        env.update(HUAWEICLOUD_USERNAME=user['name'], HUAWEICLOUD_PASSWORD=user['password'],
+                   HUAWEICLOUD_DOMAIN_NAME=(iam.get('domain') or {}).get('name', ''))
+    if key:
+        env.update(HUAWEICLOUD_SDK_AK=key['ak'], HUAWEICLOUD_SDK_SK=key['sk'])
+    return env
 
 
 def main():
