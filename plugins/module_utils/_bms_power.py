@@ -159,6 +159,8 @@ class PowerRun:
                 record = self._record(server_id)
                 if decision == DONE:
                     # Reached without our action, or by our earlier action followed by state.
+                    if server_id in self.followed:
+                        reason = 'reached; the action call\'s answer was lost, so it was followed by state'
                     self._settle(server_id, CHANGED if record['action'] else UNCHANGED, reason)
                 elif decision == REFUSE:
                     self._settle(server_id, FAILED, reason, error_code=record['error_code'])
@@ -166,7 +168,8 @@ class PowerRun:
                     # Touched by a call whose answer was lost: never sent again. A reboot that already
                     # finished looks like "running" again, which is its success.
                     if record['action'] == REBOOT and reached(power, self.desired):
-                        self._settle(server_id, CHANGED, 'rebooted (the call\'s answer was lost)')
+                        self._settle(server_id, CHANGED, 'rebooted; the action call\'s answer was lost, so it was '
+                                     'followed by state')
                     else:
                         self._settle(server_id, FAILED, 'acted on by a call whose answer was lost, but still '
                                      '{0}; not sent again'.format(power), action=record['action'])
