@@ -58,9 +58,9 @@ def run_concurrently(function, items, limit):
 
 
 def raise_first_error(outcomes):
-    for _, _, error in outcomes:
-        if error is not None:
-            raise error
+    for outcome in outcomes:
+        if outcome[2] is not None:
+            raise outcome[2]
 
 
 class BmsClient:
@@ -121,11 +121,11 @@ class BmsClient:
             outcomes = run_concurrently(lambda page: self._list_page(filters, page)[0],
                                         range(2, last_page + 1), self.concurrency)
             raise_first_error(outcomes)
-            pages.extend(result for _, result, _ in outcomes)
+            pages.extend(outcome[1] for outcome in outcomes)
         next_page = len(pages) + 1
         while len(pages[-1]) == PAGE_SIZE and (count is None or sum(len(p) for p in pages) < count
                                                or count % PAGE_SIZE == 0):
-            page, _ = self._list_page(filters, next_page)
+            page = self._list_page(filters, next_page)[0]
             if not page:
                 break
             pages.append(page)
@@ -159,14 +159,14 @@ class BmsClient:
         if len(server_ids) <= SINGLE_READ_LIMIT:
             outcomes = run_concurrently(self.get_server, server_ids, self.concurrency)
             raise_first_error(outcomes)
-            return dict((server_id, server) for server_id, server, _ in outcomes)
+            return dict(outcome[:2] for outcome in outcomes)
         listed = dict((server['id'], server) for server in self.list_servers())
         found = dict((server_id, listed.get(server_id)) for server_id in server_ids)
         unseen = [server_id for server_id, server in found.items() if server is None][:MISSING_CONFIRM_LIMIT]
         if unseen:
             outcomes = run_concurrently(self.get_server, unseen, self.concurrency)
             raise_first_error(outcomes)
-            found.update((server_id, server) for server_id, server, _ in outcomes)
+            found.update(outcome[:2] for outcome in outcomes)
         return found
 
     # -- actions and jobs
@@ -254,4 +254,4 @@ def read_jobs(client, job_ids):
             return None
     outcomes = run_concurrently(read, list(dict.fromkeys(job_ids)), client.concurrency)
     raise_first_error(outcomes)
-    return [job_report(job_id, job) for job_id, job, _ in outcomes]
+    return [job_report(job_id, job) for job_id, job, unused_error in outcomes]

@@ -64,7 +64,7 @@ def validate_auth_options(params):
         value = params.get(option)
         if value and not (value.startswith('https://') or value.startswith('http://')):
             raise OptionError(option, 'must be a URL starting with https://',
-                              'For example https://{0}.cn-north-4.myhuaweicloud.com.'.format(option.split('_')[0]))
+                              'For example https://{0}.cn-north-4.myhuaweicloud.com.'.format(option.split('_', maxsplit=1)[0]))
     return method
 
 

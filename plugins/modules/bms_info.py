@@ -21,17 +21,21 @@ description:
     until a transition ends (a server that is powering off still shows C(ACTIVE)).
   - Read-only; never changes anything.
 author:
-  - Quiesce contributors
+  - Quiesce contributors (@quiesce)
 extends_documentation_fragment:
   - quiesce.lifecycle.huaweicloud_auth
   - quiesce.lifecycle.bms_selection
   - quiesce.lifecycle.connection
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.info_module
 attributes:
   check_mode:
     support: full
     details: Read-only; runs the same in check mode.
+  diff_mode:
+    support: none
+    details: Changes nothing, so there is nothing to compare.
+  platform:
+    platforms: all
 options:
   job_ids:
     description:

@@ -27,7 +27,7 @@ description:
   - If some servers fail, the task fails with a summary naming each failed server and the reason, and still
     returns the servers that succeeded so that they can be restored.
 author:
-  - Quiesce contributors
+  - Quiesce contributors (@quiesce)
 extends_documentation_fragment:
   - quiesce.lifecycle.huaweicloud_auth
   - quiesce.lifecycle.bms_selection

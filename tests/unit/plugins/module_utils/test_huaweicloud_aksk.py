@@ -143,5 +143,5 @@ def test_what_arrives_on_the_wire_verifies(scripted_server):
     signed = authorization.split('SignedHeaders=')[1].split(',')[0].split(';')
     assert {'host', 'x-sdk-date', 'x-project-id', 'content-type', 'content-length', 'user-agent'} <= set(signed)
     received = dict((name, value) for name, value in sent['headers'].items() if name.lower() in signed)
-    path, _, query = sent['path'].partition('?')
+    path, unused_sep, query = sent['path'].partition('?')
     assert aksk.authorization('AK', 'SK', 'POST', path, parse_qsl(query), received, sent['body']) == authorization

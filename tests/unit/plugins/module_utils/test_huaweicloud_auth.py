@@ -152,7 +152,7 @@ def test_threads_refused_with_the_same_stale_token_renew_it_once():
         barrier.wait()
         auth.refresh()  # ... and is refused with it
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
+    threads = [threading.Thread(target=worker) for unused in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
