@@ -21,16 +21,18 @@ options:
     elements: str
   name:
     description:
-      - Select the servers by name, with the list API's C(name) filter.
+      - Select the servers by name, with the list API's C(name) filter, for example V(rack02-) for a whole rack.
       - The API's matching rule is not documented, so every name is checked again by the module, see O(name_match).
     type: str
   name_match:
     description:
       - How O(name) is checked on the servers the API returned.
-      - V(exact) keeps only servers named exactly O(name); V(contains) keeps servers whose name contains it.
+      - V(contains) keeps servers whose name contains O(name), the way the list filter selects them.
+      - V(exact) keeps only the server named exactly O(name); use it to address one server, so that
+        C(db-node-1) does not also select C(db-node-10).
     type: str
-    choices: [exact, contains]
-    default: exact
+    choices: [contains, exact]
+    default: contains
   status:
     description:
       - Select the servers with this C(status) (list API filter, checked again by the module).

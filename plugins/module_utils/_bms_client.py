@@ -102,7 +102,7 @@ class BmsClient:
         count = body.get('count')
         return servers, count if isinstance(count, int) else None
 
-    def list_servers(self, filters=None, name_match='exact'):
+    def list_servers(self, filters=None, name_match='contains'):
         """Every server matching the documented list filters, all pages, each server once.
 
         ``offset`` is a page number from 1 (bms.md s4.7). Pages are read until
@@ -210,7 +210,7 @@ class BmsClient:
 SELECTION_SPEC = dict(
     server_ids=dict(type='list', elements='str'),
     name=dict(type='str'),
-    name_match=dict(type='str', default='exact', choices=['exact', 'contains']),
+    name_match=dict(type='str', default='contains', choices=['contains', 'exact']),
     status=dict(type='str', choices=['ACTIVE', 'SHUTOFF', 'REBOOT', 'HARD_REBOOT', 'BUILD', 'ERROR', 'DELETED']),
     flavor=dict(type='str'),
     tags=dict(type='list', elements='str'),

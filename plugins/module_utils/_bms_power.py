@@ -335,6 +335,8 @@ class PowerRun:
                 record['outcome'] = FAILED if error is not None else UNCHANGED
                 if error is not None:
                     record['reason'] = record['reason'] or 'not finished: {0}'.format(error)
+            # What a ledger restores: the servers this run powered (or, in check mode, would power).
+            record['changed'] = record['outcome'] in (CHANGED, SUBMITTED, WOULD_CHANGE)
             servers.append(record)
         counts = dict((key, 0) for key in (CHANGED, UNCHANGED, WOULD_CHANGE, SUBMITTED, FAILED))
         for record in servers:

@@ -162,6 +162,10 @@ servers:
     outcome:
       description: V(changed), V(unchanged), V(would_change), V(submitted) or V(failed).
       type: str
+    changed:
+      description: Whether this run changed the server (outcome V(changed), V(submitted) or V(would_change)), so
+        that a role can restore exactly these servers, also after a partial failure.
+      type: bool
     action:
       description: The action sent for this server (V(os-start), V(os-stop), V(reboot)), or null.
       type: str
@@ -191,6 +195,7 @@ servers:
     - id: 5f0c1e9e-3d3a-4f7e-9b51-0a1d2c3b4a50
       name: rack01-node001
       outcome: changed
+      changed: true
       action: os-stop
       job_id: 2c9eb2c5544cbf6101544f0602af2b4f
       sub_job_id: 2c9eb2c5544cbf6101544f0635672b60
@@ -293,7 +298,10 @@ def power(module):
         return details
 
     try:
-        report = run.run(*select_servers(client, params))
+        server_ids, known = select_servers(client, params)
+        if not server_ids:
+            module.ansible.warn('The selection matched no bare-metal server; nothing was done.')
+        report = run.run(server_ids, known)
     except QuiesceError as err:
         # A timeout or API error mid-run still reports what was done and the job ids to follow up.
         if err.partial_result:

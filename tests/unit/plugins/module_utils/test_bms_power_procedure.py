@@ -177,6 +177,8 @@ def test_a_partial_job_failure_names_each_failed_server_and_keeps_the_others():
     assert '2 of 10 server(s) could not be stopped (8 changed' in message
     assert 's00003 (node3): Failed to operate the BMS. [BMS.0006]' in message and 'BMS.3037' in message
     assert len(caught.value.partial_result['servers']) == 10
+    changed = sorted(r['id'] for r in report['servers'] if r['changed'])
+    assert changed == sorted(set(fake.servers) - {'s00003', 's00007'})  # what a role must restore
     assert len(fake.calls) == 1  # a real failure is not retried
 
 
