@@ -11,7 +11,8 @@ from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
-from .core import ACTION, AUTH, POLL, READ, Fault, json_response, retry_after_headers, route
+from .core import ACTION, AUTH, POLL, READ, ApiFamily, Fault, json_response, route
+from .signing import same_secret
 
 STARTED, STOPPED, STARTING, STOPPING = "STARTED", "STOPPED", "STARTING", "STOPPING"
 START_FAILED, STOP_FAILED = "START_FAILED", "STOP_FAILED"
@@ -317,7 +318,7 @@ class MrsManager:
         if self.locked_until.get(name, 0) > now:
             return "locked"
         user = self.users.get(name)
-        if user is None or not secrets.compare_digest(str(user["password"]), password):
+        if user is None or not same_secret(str(user["password"]), password):
             if user is not None:
                 self.failures[name] = self.failures.get(name, 0) + 1
                 if self.failures[name] >= self.lockout_attempts:
@@ -369,7 +370,7 @@ def _listener_base(request: web.Request, listener_url: str) -> str:
     return f"{request.scheme}://{request.url.host}:{port}"
 
 
-class MrsCasApi:
+class MrsCasApi(ApiFamily):
     api = "mrs_cas"
 
     def __init__(self, mrs: MrsManager) -> None:
@@ -377,14 +378,6 @@ class MrsCasApi:
 
     def error_response(self, request, status, message=None, code=None) -> web.Response:
         return html_page("Error", f"<h2>HTTP {status}</h2><p>{html.escape(message or 'CAS error')}</p>", status)
-
-    def throttle_response(self, request, fault: Fault) -> web.Response:
-        response = self.error_response(request, 429, fault.message or "Too many requests")
-        response.headers.update(retry_after_headers(fault))
-        return response
-
-    def decorate(self, request, response) -> None:
-        return None
 
     def _service_redirect(self, service: str, user: str) -> web.HTTPFound:
         ticket = "ST-" + secrets.token_hex(8) + "-cas"
@@ -458,7 +451,7 @@ class MrsCasApi:
         return response
 
 
-class MrsWebApi:
+class MrsWebApi(ApiFamily):
     api = "mrs_web"
 
     def __init__(self, mrs: MrsManager) -> None:
@@ -470,14 +463,6 @@ class MrsWebApi:
 
     def error_response(self, request, status, message=None, code=None) -> web.Response:
         return error_envelope(status, message or "internal error", int(code) if code is not None else None)
-
-    def throttle_response(self, request, fault: Fault) -> web.Response:
-        response = error_envelope(429, fault.message or "too many requests")
-        response.headers.update(retry_after_headers(fault))
-        return response
-
-    def decorate(self, request, response) -> None:
-        return None
 
     def _cas_login_url(self, request: web.Request) -> str:
         service = _listener_base(request, self.mrs.sim.urls["mrs_web"]) + "/web/cas_security_check.htm"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .clock import iso_millis
-from .core import ACTION, AUTH, POLL, READ, Fault, json_response, new_hex, retry_after_headers, route
-from .signing import MAX_SKEW_SECONDS, ocp_date_skew, parse_ocp_authorization, verify_ocp
+from .core import ACTION, ApiFamily, AUTH, POLL, READ, Fault, json_response, new_hex, retry_after_headers, route
+from .signing import MAX_SKEW_SECONDS, ocp_date_skew, parse_ocp_authorization, same_secret, verify_ocp
 
 # Task DAGs: each stage runs after the previous one; a "per_server"/"per_host" stage fans out.
 STOP_CLUSTER = [
@@ -95,7 +95,7 @@ class OcpError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-class OcpApi:
+class OcpApi(ApiFamily):
     api = "ocp"
 
     def __init__(self, sim) -> None:
@@ -123,6 +123,8 @@ class OcpApi:
             host["processes"] = [self._process(next(process_ids), host["id"], alias, ports, operable, created)
                                  for alias, ports, operable in AGENT_PROCESSES]
             self.hosts[host["id"]] = host
+        self.regions = {r["id"]: r for r in conf.get("regions", [{"id": 1, "name": "default"}])}
+        self.idcs = {i["id"]: {**i, "created": created} for i in conf.get("idcs", [])}
         self.tasks: dict[int, Task] = {}
         self._task_ids = itertools.count(int(conf.get("first_task_id", 107302)))
         self._subtask_ids = itertools.count(int(conf.get("first_subtask_id", 128795)))
@@ -229,7 +231,7 @@ class OcpApi:
             return None
         request["identity"] = name
         user = self.users.get(name)
-        if user is None or not secrets.compare_digest(str(user["password"]), password):
+        if user is None or not same_secret(str(user["password"]), password):
             return None
         if request.cookies.get("SESSION") not in self.sessions:
             token = secrets.token_hex(16)
@@ -770,7 +772,7 @@ class OcpApi:
         if busy:
             raise OcpError(400, 40000, f"OCP agent status does not allow the operation on hosts {busy}.")
         verb = "stop" if action == "stop" else "restart"
-        name = f"{'Batch ' if batch else ''}{verb.capitalize()} OCP agent"
+        name = f"Batch {verb} OCP agent" if batch else f"{verb.capitalize()} OCP agent"
         former = {h["id"]: h["agent_status"] for h in hosts}
         context = f"Context(parallelIdx=-1, stringMap={{}}, listMap={{host_ids=[{', '.join(str(h['id']) for h in hosts)}]}})"
         task = self._new_task(name, STOP_AGENT if action == "stop" else RESTART_AGENT, hosts,
@@ -837,6 +839,36 @@ class OcpApi:
     @route("POST", "/compute/hosts/batchRestartAgents", ACTION)
     async def batch_restart_agents(self, request: web.Request) -> web.Response:
         return await self._batch_agents(request, "restart")
+
+    def idc_json(self, idc: dict) -> dict:
+        region = self.regions.get(idc["regionId"], {})
+        return {"id": idc["id"], "name": idc["name"], "description": idc.get("description", ""),
+                "regionId": idc["regionId"], "regionName": region.get("name"),
+                "createTime": self._time(idc["created"]), "updateTime": self._time(idc["created"])}
+
+    @route("GET", "/api/v2/compute/idcs", READ)
+    async def list_idcs(self, request: web.Request) -> web.Response:
+        """Served so the ocp.md AK/SK example requests can be replayed on the wire."""
+        return await self._handle(request, "HOST_VIEWER", lambda: self.ok(
+            request, self._paged(request, [self.idc_json(i) for i in self.idcs.values()])))
+
+    @route("POST", "/api/v2/compute/idcs", ACTION)
+    async def create_idc(self, request: web.Request) -> web.Response:
+        async def work():
+            try:
+                body = json.loads(await request.read())
+                name, region_id = body["name"], body["regionId"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise OcpError(400, 10001, "name and regionId are required.") from exc
+            if region_id not in self.regions:
+                raise OcpError(404, 10002, f"Resource of type Region not found by id {region_id}.")
+            if any(i["name"] == name for i in self.idcs.values()):
+                raise OcpError(400, 10001, f"IDC {name} already exists.")
+            idc = {"id": max(self.idcs, default=0) + 1, "name": name, "description": body.get("description", ""),
+                   "regionId": region_id, "created": self.sim.now()}
+            self.idcs[idc["id"]] = idc
+            return self.ok(request, self.idc_json(idc))
+        return await self._handle(request, "HOST_MANAGER", work)
 
     @route("GET", "/api/v2/info", AUTH)
     async def info(self, request: web.Request) -> web.Response:

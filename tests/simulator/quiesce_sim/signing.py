@@ -19,6 +19,11 @@ MAX_SKEW_SECONDS = 15 * 60
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
+def same_secret(left: str, right: str) -> bool:
+    """Constant-time comparison that also accepts non-ASCII text, including undecodable header bytes."""
+    return hmac.compare_digest(left.encode("utf-8", "surrogateescape"), right.encode("utf-8", "surrogateescape"))
+
+
 def _rfc3986(value: str) -> str:
     return quote(value, safe="-._~")
 
@@ -84,7 +89,7 @@ def verify_ocp(
         expected = ocp_signature(
             secret, ocp_string_to_sign(method, path, query_pairs, headers, body, encode_joined=encode_joined)
         )
-        if hmac.compare_digest(expected, signature):
+        if same_secret(expected, signature):
             return True
     return False
 
