@@ -23,8 +23,16 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_state impor
     matches_name,
     parse_job,
 )
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import ApiError, AuthError, NotFoundError
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._huaweicloud_auth import with_refusal_hint
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
+    ApiError,
+    AuthError,
+    NotFoundError,
+    OptionError,
+)
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._huaweicloud_auth import (
+    HuaweiCloudConnection,
+    with_refusal_hint,
+)
 
 PAGE_SIZE = MAX_BATCH  # the list API's maximum page size (bms.md s4.7)
 # Up to this many servers are read one GET each; more are read from the paged list.
@@ -206,7 +214,7 @@ class BmsClient:
         return parse_job(self._request('GET', 'jobs/{0}'.format(job_id)).json)
 
 
-# Target selection options shared by bms_power and bms_info (doc fragment: quiesce.lifecycle.bms_selection).
+# Target selection (doc fragment: quiesce.lifecycle.bms_selection) and concurrency, shared by bms_power and bms_info.
 SELECTION_SPEC = dict(
     server_ids=dict(type='list', elements='str'),
     name=dict(type='str'),
@@ -216,7 +224,16 @@ SELECTION_SPEC = dict(
     tags=dict(type='list', elements='str'),
     reservation_id=dict(type='str'),
     enterprise_project_id=dict(type='str'),
+    max_concurrency=dict(type='int', default=4),
 )
+
+
+def open_client(module):
+    """``(connection, client)`` for a module's options; unusable options fail before any request."""
+    if module.params['max_concurrency'] < 1:
+        raise OptionError('max_concurrency', 'must be 1 or more', 'Use e.g. 4.')
+    connection = HuaweiCloudConnection(module.params, module.connection_options())
+    return connection, BmsClient(connection, concurrency=module.params['max_concurrency'])
 
 
 def selection_filters(params):

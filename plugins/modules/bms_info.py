@@ -170,18 +170,16 @@ jobs:
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_client import (
     LIST_FILTERS,
     SELECTION_SPEC,
-    BmsClient,
+    open_client,
     read_jobs,
     selection_filters,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_state import interpret, server_summary
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._huaweicloud_auth import HuaweiCloudConnection
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._module import QuiesceModule
 
 ARGUMENT_SPEC = dict(
     SELECTION_SPEC,
     job_ids=dict(type='list', elements='str'),
-    max_concurrency=dict(type='int', default=4),
 )
 
 
@@ -194,11 +192,8 @@ def describe(server):
 
 def info(module):
     params = module.params
-    if params['max_concurrency'] < 1:
-        module.fail_option('max_concurrency', 'must be 1 or more', 'Use e.g. 4.')
-    connection = HuaweiCloudConnection(params, module.connection_options())
+    connection, client = open_client(module)
     try:
-        client = BmsClient(connection, concurrency=params['max_concurrency'])
         servers, missing = [], []
         filters = selection_filters(params)
         if params['server_ids']:

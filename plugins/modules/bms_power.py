@@ -252,7 +252,7 @@ elapsed:
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_client import (
     LIST_FILTERS,
     SELECTION_SPEC,
-    BmsClient,
+    open_client,
     select_servers,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_power import (
@@ -261,14 +261,12 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_power impor
     raise_for_failures,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import QuiesceError
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._huaweicloud_auth import HuaweiCloudConnection
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._module import STATES, QuiesceModule
 
 ARGUMENT_SPEC = dict(
     SELECTION_SPEC,
     state=dict(type='str', required=True, choices=STATES),
     type=dict(type='str', default='HARD', choices=['HARD', 'SOFT']),
-    max_concurrency=dict(type='int', default=4),
 )
 
 
@@ -278,10 +276,7 @@ def power(module):
         module.fail_option('server_ids', 'no target servers given',
                            'Set server_ids, or select servers with name, tags, status, flavor, reservation_id or '
                            'enterprise_project_id.')
-    if params['max_concurrency'] < 1:
-        module.fail_option('max_concurrency', 'must be 1 or more', 'Use e.g. 4.')
-    connection = HuaweiCloudConnection(params, module.connection_options())
-    client = BmsClient(connection, concurrency=params['max_concurrency'])
+    connection, client = open_client(module)
     run = PowerRun(client, params['state'], power_type=params['type'], check_mode=module.check_mode,
                    wait=params['wait'], timeout=params['wait_timeout'], poll_interval=params['poll_interval'])
 

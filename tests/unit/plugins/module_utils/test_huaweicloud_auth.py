@@ -132,18 +132,24 @@ def test_a_token_refused_twice_fails_instead_of_looping(scripted_server):
     assert len(scripted_server.requests) == 4
 
 
+class FakeIam:
+    """Issues tok-1, tok-2, ... with the given token body; counts what it issued."""
+
+    api = 'IAM'
+
+    def __init__(self, token_body=None):
+        self.issued = 0
+        self.token_body = token_body or {}
+
+    def request(self, *args, **kwargs):
+        self.issued += 1
+        return type('Reply', (), {'headers': {'X-Subject-Token': 'tok-{0}'.format(self.issued)}, 'status': 201,
+                                  'json': {'token': dict(self.token_body)}})()
+
+
 def test_threads_refused_with_the_same_stale_token_renew_it_once():
-    issued = []
-
-    class FakeIam:
-        api = 'IAM'
-
-        def request(self, *args, **kwargs):
-            issued.append(1)
-            return type('R', (), {'headers': {'X-Subject-Token': 'tok-{0}'.format(len(issued))}, 'status': 201,
-                                  'json': {'token': {}}})()
-
-    auth = TokenAuth(FakeIam(), 'u', 'p', 'd', project_id=PROJECT)
+    iam = FakeIam()
+    auth = TokenAuth(iam, 'u', 'p', 'd', project_id=PROJECT)
     barrier = threading.Barrier(4)
 
     def worker():
@@ -157,23 +163,13 @@ def test_threads_refused_with_the_same_stale_token_renew_it_once():
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(issued) == 2 and auth.token() == 'tok-2'
+    assert iam.issued == 2 and auth.token() == 'tok-2'
 
 
 def test_token_is_renewed_ahead_of_expiry_on_the_local_clock():
     now = [1000.0]
-    issued = []
-
-    class FakeIam:
-        api = 'IAM'
-
-        def request(self, *args, **kwargs):
-            issued.append(1)
-            return type('R', (), {'headers': {'X-Subject-Token': 'tok-{0}'.format(len(issued))}, 'status': 201,
-                                  'json': {'token': {'issued_at': '2000-01-01T00:00:00.000000Z',
-                                                     'expires_at': '2000-01-02T00:00:00.000000Z'}}})()
-
-    auth = TokenAuth(FakeIam(), 'u', 'p', 'd', project_id=PROJECT, clock=lambda: now[0])
+    iam = FakeIam({'issued_at': '2000-01-01T00:00:00.000000Z', 'expires_at': '2000-01-02T00:00:00.000000Z'})
+    auth = TokenAuth(iam, 'u', 'p', 'd', project_id=PROJECT, clock=lambda: now[0])
     assert auth.token() == 'tok-1'
     now[0] += 24 * 3600 - 3601  # the server's clock (year 2000) does not matter, only the lifetime
     assert auth.token() == 'tok-1'
