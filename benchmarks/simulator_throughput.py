@@ -28,10 +28,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "simulator"))
 
-from quiesce_sim.scenario import load_scenario  # noqa: E402
+from quiesce_sim.scenario import SCENARIO_DIR  # noqa: E402
 from quiesce_sim.testing import running_simulator  # noqa: E402
 
 PROJECT_ID = "0123456789abcdef0123456789abcdef"
+FLEET_SCENARIO = SCENARIO_DIR / "fleet-10k.yml"
 OCP_BASIC = {"Authorization": "Basic " + base64.b64encode(b"admin:OcpDemo#2024").decode()}
 
 
@@ -121,11 +122,9 @@ def main() -> int:
             f"{handle.urls['bms']}/v1/{PROJECT_ID}/baremetalservers/{server_id}", args.seconds, args.concurrency,
             headers={"X-Auth-Token": token}))
 
-    scenario = load_scenario(None)
-    scenario["bms"]["generate"] = {"count": args.fleet, "per_rack": 40, "seed": 7}
     with tempfile.TemporaryDirectory() as workdir:
         path = Path(workdir) / "fleet.yml"
-        path.write_text(yaml.safe_dump(scenario))
+        path.write_text(yaml.safe_dump({"extends": str(FLEET_SCENARIO), "bms": {"generate": {"count": args.fleet}}}))
         with running_simulator(scenario=path, speed=0.0) as handle:
             ids = [i for i, s in handle.admin.state()["bms"]["servers"].items() if s["status"] == "ACTIVE"]
             results["power_off_fleet"] = asyncio.run(power_off_fleet(handle.urls, ids))

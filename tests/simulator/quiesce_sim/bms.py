@@ -135,6 +135,7 @@ class BmsApi(ApiFamily):
         low, high = conf.get("job_run_seconds", [5, 10])
         self.job_run_seconds = (float(low), float(high))
         self.servers: dict[str, Server] = {}
+        self._overrides = conf.get("server_overrides", {})  # by server name
         created = self.sim.now() - 86400 * 30
         for spec in conf.get("servers", []):
             self._add_server(spec, created)
@@ -146,6 +147,7 @@ class BmsApi(ApiFamily):
         self._rate_windows: dict[tuple, list] = {}
 
     def _add_server(self, spec: dict, created: float) -> None:
+        spec = {**spec, **self._overrides.get(spec["name"], {})}
         server = Server(
             id=spec["id"], name=spec["name"], status=spec.get("status", "ACTIVE"), created=created,
             updated=created, tags=list(spec.get("tags", [])), flavor=spec.get("flavor", "physical.s4.medium"),

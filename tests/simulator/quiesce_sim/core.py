@@ -413,12 +413,14 @@ def make_middleware(sim: Simulator, api: str):
         kind = getattr(route_handler, "kind", READ)
         fault = sim.faults.take(api, request.method, request.path)
         unmatched = request.match_info.http_exception
+        if unmatched is not None:  # unknown path or method: answer in the family's shape
+
+            async def handler(request: web.Request, status: int = unmatched.status) -> web.Response:
+                return family.error_response(request, status, f"No handler found for {request.method} {request.path}")
+
         status: int | None = None
         try:
-            if unmatched is not None and fault is None:
-                response = family.error_response(request, unmatched.status, f"No handler found for {request.method} {request.path}")
-            else:
-                response = await _apply(fault, request, handler, family)
+            response = await _apply(fault, request, handler, family)
             status = None if request.get("dropped") else response.status
             family.decorate(request, response)
             return response
@@ -478,7 +480,10 @@ async def _apply(fault: Fault | None, request: web.Request, handler: Handler, fa
         response = await handler(request)
         return _truncate_body(response)
     if fault.kind == "drop_after":
-        await handler(request)
+        try:
+            await handler(request)
+        except web.HTTPException:  # a redirect is an answer too; it is dropped all the same
+            pass
     _drop_connection(request)
     request["dropped"] = True
     # aiohttp quietly discards a response written to an aborted transport

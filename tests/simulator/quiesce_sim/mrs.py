@@ -127,7 +127,9 @@ class MrsManager:
         }
         defaults = conf.get("defaults", {})
         self.services: dict[str, Service] = {}
+        overrides = conf.get("service_overrides", {})
         for spec in conf.get("services", []):
+            spec = {**spec, **overrides.get(spec["name"], {})}
             name = spec["name"]
             self.services[name] = Service(
                 name=name,
@@ -244,14 +246,17 @@ class MrsManager:
             return command
         if fault:
             last = steps[-1]
-            last.failure = {"error_code": int(fault.error_code or (ERROR_START_FAILED if last.operation != "STOP" else ERROR_STOP_FAILED)),
+            default_code = ERROR_STOP_FAILED if last.operation == "STOP" else ERROR_START_FAILED
+            last.failure = {"error_code": _as_int(fault.error_code, default_code),
                             "description": fault.message or f"Failed to {last.operation.lower()} {last.service.name}.",
                             "entity": f"{last.service.name}(node-master1)"}
+        seen: set[str] = set()
         for step in steps:
-            if step.operation != "CHECK":
-                step.previous = step.previous or step.service.running_status
+            if step.operation != "CHECK" and step.service.name not in seen:  # restart lists a service twice
+                seen.add(step.service.name)
+                step.previous = step.service.running_status
                 step.service.busy_command = command.id
-                step.service.running_status = STARTING if step.operation == "START" else STOPPING
+                step.service.running_status = _transitional(step.operation)
         self._begin_step(command, 0, now)
         return command
 
@@ -267,6 +272,8 @@ class MrsManager:
         step = command.steps[index]
         command.started.append(step)
         command.current_started_at = when
+        if step.operation != "CHECK":
+            step.service.running_status = _transitional(step.operation)
         self.sim.scheduler.at(when + self.sim.scaled(step.seconds), lambda t: self._end_step(command, index, t))
 
     def _end_step(self, command: Command, index: int, when: float) -> None:
@@ -281,7 +288,7 @@ class MrsManager:
             if step.operation != "CHECK":
                 step.service.running_status = START_FAILED if step.operation == "START" else STOP_FAILED
             for later in command.steps[index + 1:]:  # never reached: back to where they were
-                if later.service is not step.service:
+                if later.previous is not None:
                     later.service.running_status = later.previous
             self._release(command)
             return
@@ -352,13 +359,24 @@ class MrsManager:
         return count
 
 
+def _transitional(operation: str) -> str:
+    return STARTING if operation == "START" else STOPPING
+
+
+def _as_int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 def _failure_spec(spec, service: str, operation: str) -> dict | None:
     if not spec:
         return None
     spec = spec if isinstance(spec, dict) else {}
     code = ERROR_START_FAILED if operation == "START" else ERROR_STOP_FAILED
     return {
-        "error_code": int(spec.get("error_code", code)),
+        "error_code": _as_int(spec.get("error_code"), code),
         "description": spec.get("description", f"Failed to {operation.lower()} service {service}."),
         "entity": spec.get("entity", f"{service}(node-master1)"),
     }

@@ -169,7 +169,7 @@ class OcpApi(ApiFamily):
 
     def _base(self, request: web.Request, status: int, successful: bool) -> dict:
         started = request.get("started", time.perf_counter())
-        return {"successful": successful, "timestamp": self._time(time.time()),
+        return {"successful": successful, "timestamp": self._time(self.sim.now()),
                 "duration": int((time.perf_counter() - started) * 1000), "status": status,
                 "traceId": new_hex(16), "server": self.server_address}
 
@@ -185,7 +185,7 @@ class OcpApi(ApiFamily):
         return json_response(body, status)
 
     def throttle_response(self, request, fault: Fault | None = None, reset_seconds: int = 10) -> web.Response:
-        body = {"successful": False, "timestamp": self._time(time.time()), "duration": 0, "status": 429,
+        body = {"successful": False, "timestamp": self._time(self.sim.now()), "duration": 0, "status": 429,
                 "traceId": "", "server": self.server_address,
                 "error": {"code": 0, "message": (fault and fault.message) or
                           "The number of requests has exceeded the request limit, please try again later."}}
@@ -447,13 +447,17 @@ class OcpApi(ApiFamily):
                 "obClusterId": cluster.get("obClusterId", 1), "serverCount": len(z["servers"]),
                 "hostCount": len(z["servers"]), "status": "RUNNING" if cluster["status"] != "STOPPED" else "STOPPED",
                 "innerStatus": "ACTIVE" if cluster["status"] != "STOPPED" else "INACTIVE", "operateStatus": "NORMAL",
-                "servers": [{"id": s["id"], "ip": s["ip"], "port": 2882, "sqlPort": 2881, "hostId": s.get("hostId"),
-                             "status": s["status"], "zoneName": z["name"]} for s in z["servers"]],
+                "servers": [self.server_json(s, z) for s in z["servers"]],
             } for z in cluster["zones"]],
             "primaryCluster": None, "standbyClusters": [], "delayTime": None, "syncStatus": None,
             "createTime": self._time(cluster["created"]), "updateTime": self._time(cluster["created"]),
             "creator": "admin", "failToQueryFromObReason": None, "alarmSummaries": [],
         }
+
+    @staticmethod
+    def server_json(server: dict, zone: dict) -> dict:
+        return {"id": server["id"], "ip": server["ip"], "port": 2882, "sqlPort": 2881, "hostId": server.get("hostId"),
+                "status": server["status"], "zoneName": zone["name"]}
 
     def process_json(self, process: dict) -> dict:
         up = process["status"] == "STARTED"
@@ -491,33 +495,26 @@ class OcpApi(ApiFamily):
 
     # ------------------------------------------------------------ lookups
 
+    @staticmethod
+    def _by_id(table: dict, raw: str, code: int, what: str):
+        """Look up an object by the numeric id from the path; 404 with the family's code otherwise."""
+        found = table.get(int(raw)) if raw.isdigit() else None
+        if found is None:
+            raise OcpError(404, code, what.format(raw))
+        return found
+
     def _cluster(self, request: web.Request) -> dict:
-        raw = request.match_info["cluster_id"]
-        cluster = self.clusters.get(int(raw)) if raw.isdigit() else None
-        if cluster is None:
-            raise OcpError(404, 10002, f"Resource of type ObCluster not found by id {raw}.")
-        return cluster
+        return self._by_id(self.clusters, request.match_info["cluster_id"], 10002,
+                           "Resource of type ObCluster not found by id {}.")
 
     def _host(self, request: web.Request) -> dict:
-        raw = request.match_info["host_id"]
-        host = self.hosts.get(int(raw)) if raw.isdigit() else None
-        if host is None:
-            raise OcpError(404, 10002, f"Resource of type Host not found by id {raw}.")
-        return host
+        return self._by_id(self.hosts, request.match_info["host_id"], 10002, "Resource of type Host not found by id {}.")
 
     def _task(self, request: web.Request) -> Task:
-        raw = request.match_info["task_id"]
-        task = self.tasks.get(int(raw)) if raw.isdigit() else None
-        if task is None:
-            raise OcpError(404, 20000, f"Task instance {raw} does not exist.")
-        return task
+        return self._by_id(self.tasks, request.match_info["task_id"], 20000, "Task instance {} does not exist.")
 
     def _subtask(self, request: web.Request, task: Task) -> Subtask:
-        raw = request.match_info["subtask_id"]
-        sub = task.subtasks.get(int(raw)) if raw.isdigit() else None
-        if sub is None:
-            raise OcpError(404, 20000, f"Subtask instance {raw} does not exist.")
-        return sub
+        return self._by_id(task.subtasks, request.match_info["subtask_id"], 20000, "Subtask instance {} does not exist.")
 
     async def _handle(self, request: web.Request, permission: str, work, *, agent_path: bool = False) -> web.Response:
         """Common prelude (guard) and OcpError translation around an endpoint body."""
@@ -552,6 +549,14 @@ class OcpApi(ApiFamily):
     @route("GET", "/api/v2/ob/clusters/{cluster_id}", READ)
     async def get_cluster(self, request: web.Request) -> web.Response:
         return await self._handle(request, "CLUSTER_VIEWER", lambda: self.ok(request, self.cluster_json(self._cluster(request))))
+
+    @route("GET", "/api/v2/ob/clusters/{cluster_id}/servers", READ)
+    async def list_servers(self, request: web.Request) -> web.Response:
+        def work():
+            cluster = self._cluster(request)
+            servers = [self.server_json(s, z) for z in cluster["zones"] for s in z["servers"]]
+            return self.ok(request, self._paged(request, servers))
+        return await self._handle(request, "CLUSTER_VIEWER", work)
 
     async def _cluster_action(self, request: web.Request, action: str) -> web.Response:
         required, transitional, final, name, stages = {

@@ -198,6 +198,8 @@ def test_subtasks_advance_over_time(clocked):
     assert data["status"] == "SUCCESSFUL" and data["finishTime"]
     assert {s["status"] for s in data["subtasks"]} == {"SUCCESSFUL"}
     assert get(clocked, "/api/v2/ob/clusters/1000002").json()["data"]["status"] == "STOPPED"
+    servers = get(clocked, "/api/v2/ob/clusters/1000002/servers").json()["data"]
+    assert servers["page"]["totalElements"] == 4 and {s["status"] for s in servers["contents"]} == {"STOPPED"}
 
 
 def test_start_and_restart_dags(sim):

@@ -1,11 +1,13 @@
 """Malformed input never produces a 500: every family answers with its own 4xx shape."""
 
 import itertools
+from datetime import datetime, timezone
 
 import requests
 
 from sim_helpers import OCP_AUTH, PROJECT_ID, iam_token, mrs_session
 
+NOW_SDK_DATE = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 ODD_BODIES = [b"", b"{", b"[]", b"null", b'"text"', b"123", b'{"a": {"b": []}}', b"\xff\xfe",
               b'{"os-stop": "x"}', b'{"os-stop": {"servers": "x"}}', b'{"os-stop": {"servers": [1, null]}}',
               b'{"reboot": {"type": 5, "servers": [{"id": 7}]}}', b'{"only_self": null}', b'{"hostIds": "1"}',
@@ -35,7 +37,9 @@ def test_no_server_errors_on_odd_input(sim):
     for (call, url, kwargs), body in itertools.product(targets, ODD_BODIES):
         response = call(url, data=body, **kwargs)
         assert response.status_code < 500, (url, body, response.status_code, response.text)
-    odd_headers = [{"Authorization": "Basic !!!"}, {"Authorization": "OCP-ACCESS-KEY-HMACSHA1 nocolon"},
+    odd_headers = [{"Authorization": "Basic !!!"}, {"Authorization": "Basic " + "YWRtaW46/w==", "X-Note": "ümlaut"},
+                   {"Authorization": "SDK-HMAC-SHA256 Access=QUIESCEDEMOAK0000001, SignedHeaders=x-sdk-date;x-odd, "
+                                     "Signature=00", "X-Sdk-Date": NOW_SDK_DATE, "X-Odd": "ü"}, {"Authorization": "OCP-ACCESS-KEY-HMACSHA1 nocolon"},
                    {"Authorization": "SDK-HMAC-SHA256 Access=QUIESCEDEMOAK0000001, SignedHeaders=host, Signature=zz"},
                    {"Authorization": "SDK-HMAC-SHA256 garbage"}, {"X-Auth-Token": ""}, {"Date": "yesterday"}]
     for headers, url in itertools.product(odd_headers, [sim.urls["ocp"] + "/api/v2/ob/clusters",
