@@ -35,6 +35,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_state impor
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._huaweicloud_auth import (  # noqa: E402
     HuaweiCloudConnection,
 )
+from quiesce_sim.scenario import load_scenario  # noqa: E402
 from quiesce_sim.testing import running_simulator  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results"
@@ -42,7 +43,7 @@ AK, SK = "QUIESCEDEMOAK0000001", "QuiesceDemoSecretKey000000000000000001"
 
 
 def scenario(count: int) -> dict:
-    base = yaml.safe_load((REPO / "tests" / "simulator" / "scenarios" / "bms_2500.yml").read_text())
+    base = load_scenario(REPO / "tests" / "simulator" / "scenarios" / "bms_2500.yml")
     base["bms"]["generate"] = {"count": count, "per_rack": 30, "seed": count, "shutoff_every": 0}
     return base
 
