@@ -5,10 +5,13 @@ credentials from the scenario (they are the simulator's fake demo accounts). Int
 and the demo rely on the modules' environment-variable fallbacks for everything here.
 """
 import json
+import os
 import shlex
 import sys
 
-import yaml
+# The simulator's own loader, so that a scenario that `extends` another one is read whole.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'simulator'))
+from quiesce_sim.scenario import load_scenario  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def exports(ready, scenario):
@@ -36,8 +39,20 @@ def ocp_env(ready, scenario):
 
 
 def huaweicloud_env(ready, scenario):
-    # Credentials and project are added with the BMS modules.
-    return {'HUAWEICLOUD_IAM_ENDPOINT': ready['iam'], 'HUAWEICLOUD_BMS_ENDPOINT': ready['bms']}
+    # Both credential kinds are exported: auth_method=auto picks AK/SK (the vendor's recommendation);
+    # targets set auth_method=token to use the IAM user. The project id is left to be looked up by region.
+    iam = scenario.get('iam', {})
+    user = (iam.get('users') or [{}])[0]
+    key = (iam.get('access_keys') or [{}])[0]
+    region = (iam.get('projects') or [{}])[0].get('name', 'cn-north-4')
+    env = {'HUAWEICLOUD_IAM_ENDPOINT': ready['iam'], 'HUAWEICLOUD_BMS_ENDPOINT': ready['bms'],
+           'HUAWEICLOUD_REGION': region}
+    if user:
+        env.update(HUAWEICLOUD_USERNAME=user['name'], HUAWEICLOUD_PASSWORD=user['password'],
+                   HUAWEICLOUD_DOMAIN_NAME=(iam.get('domain') or {}).get('name', ''))
+    if key:
+        env.update(HUAWEICLOUD_SDK_AK=key['ak'], HUAWEICLOUD_SDK_SK=key['sk'])
+    return env
 
 
 def main():
@@ -45,8 +60,7 @@ def main():
     with open(ready_path) as handle:
         ready = json.load(handle)
     ready['_path'] = ready_path
-    with open(scenario_path) as handle:
-        scenario = yaml.safe_load(handle)
+    scenario = load_scenario(scenario_path)
     scenario['_path'] = scenario_path
     for name, value in sorted(exports(ready, scenario).items()):
         print('export {0}={1}'.format(name, shlex.quote(str(value))))
