@@ -153,6 +153,6 @@ class QuiesceModule:
             # What was done before the failure (partial_result) is reported too; the error's own
             # message, details and the elapsed time win over keys of the same name.
             failure = dict(err.partial_result or {})
-            failure.update(error=err.to_dict(), elapsed=self.elapsed())
-            self.ansible.fail_json(msg=str(err), **failure)
+            failure.update(msg=str(err), error=err.to_dict(), elapsed=self.elapsed())
+            self.ansible.fail_json(**failure)
         self.ansible.exit_json(**result)

@@ -286,12 +286,6 @@ def power(module):
         return module.result(changed, before=before, after=after, job_ids=[job['job_id'] for job in report['jobs']],
                              api_calls=dict(client.counts, **connection.stats()), **report)
 
-    def failure_details(report):
-        # QuiesceModule.run adds elapsed itself when it fails the task.
-        details = result_of(report)
-        details.pop('elapsed', None)
-        return details
-
     try:
         server_ids, known = select_servers(client, params)
         if not server_ids:
@@ -300,11 +294,11 @@ def power(module):
     except QuiesceError as err:
         # A timeout or API error mid-run still reports what was done and the job ids to follow up.
         if err.partial_result:
-            err.partial_result = failure_details(err.partial_result)
+            err.partial_result = result_of(err.partial_result)
         raise
     finally:
         connection.close()
-    raise_for_failures(report, params['state'], failure_details(report))
+    raise_for_failures(report, params['state'], result_of(report))
     return result_of(report)
 
 
