@@ -49,7 +49,7 @@ _TAGS = re.compile(r'<[^>]+>')
 
 def default_cas_url(manager_url):
     """``https://<host>:20009/cas`` for a Manager at ``https://<host>:<port>/web`` (s2, DOCUMENTED ports)."""
-    match = re.match(r'^(https?)://([^/:]+|\[[^\]]+\])(?::\d+)?', manager_url)
+    match = re.match(r'^(https?)://(\[[^\]]+\]|[^/:]+)(?::\d+)?', manager_url)
     if not match:
         return None
     return '{0}://{1}:20009/cas'.format(match.group(1), match.group(2))

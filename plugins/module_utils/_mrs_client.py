@@ -77,8 +77,9 @@ def check_cluster_id(cluster_id):
 def normalize_running_status(value):
     """The wire token for a running status, case-insensitively, accepting UI spellings; None if absent.
 
-    An unrecognised value comes back as UNKNOWN (s8.4 treats UNKNOWN as "act"); the raw value is
-    kept by ``ServiceStatus.raw_running_status`` for the report.
+    An unrecognised value comes back as UNKNOWN (s8.4 treats UNKNOWN as "act": start or stop as
+    asked, which the Manager refuses with 409 if a command is running); the raw value is kept by
+    ``ServiceStatus.raw_running_status`` for the report.
     """
     if value is None or str(value).strip() == '':
         return None
@@ -101,7 +102,7 @@ class ServiceStatus:
         self.health_status = health_status
         self.config_status = config_status
         self.version = version
-        self.raw_running_status = raw_running_status if raw_running_status is not None else running_status
+        self.raw_running_status = raw_running_status  # the Manager's spelling, kept only when unrecognised
 
     @classmethod
     def from_summary(cls, name, body):
@@ -127,7 +128,8 @@ class ServiceStatus:
                                'got {2})'.format(name, ', '.join(RUNNING_KEYS), ', '.join(sorted(by_name)) or 'nothing'))
         version = pick(VERSION_KEYS)
         return cls(name, running, _token(pick(HEALTH_KEYS)), _token(pick(CONFIG_KEYS)),
-                   None if version is None else str(version), raw_running_status=str(raw))
+                   None if version is None else str(version),
+                   raw_running_status=str(raw) if running == UNKNOWN and _token(raw) != UNKNOWN else None)
 
     @property
     def settled(self):
@@ -136,7 +138,7 @@ class ServiceStatus:
     def to_dict(self):
         result = dict(name=self.name, running_status=self.running_status, health_status=self.health_status,
                       config_status=self.config_status, version=self.version)
-        if self.raw_running_status != self.running_status:
+        if self.raw_running_status is not None:
             result['reported_running_status'] = self.raw_running_status
         return result
 

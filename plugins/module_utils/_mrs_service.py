@@ -203,16 +203,17 @@ class ServiceRun:
         # documented (G12), so the other services are only tracked on a real run.
         return not self.only_self and not self.check_mode and bool(self.watch)
 
-    def _snapshot(self):
-        return dict((s.name, s) for s in self.client.existing_services(self.watch))
+    def _snapshot(self, names=None):
+        # Later snapshots read only the services the first one found.
+        return dict((s.name, s) for s in self.client.existing_services(self.watch if names is None else names))
 
     def _stopped_since(self, before):
-        now = self._snapshot()
+        now = self._snapshot(list(before))
         return [name for name, old in before.items()
                 if old.running_status == STARTED and name in now and now[name].running_status == STOPPED]
 
     def _changes_since(self, before):
-        after = self._snapshot()
+        after = self._snapshot(list(before))
         restarted = set(c['service'] for c in self.commands if c['service'] != self.name)
         changes = []
         for name, old in before.items():
