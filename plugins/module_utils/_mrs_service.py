@@ -18,6 +18,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     ApiError,
     OperationFailedError,
     QuiesceError,
+    WaitTimeoutError,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client import (
     KNOWN_SERVICES,
@@ -66,6 +67,7 @@ class ServiceRun:
         self.only_self = only_self
         self.wait = wait
         self.clock = clock
+        self.wait_timeout = wait_timeout
         self.deadline = clock() + wait_timeout
         self.check_mode = check_mode
         self.watch = [n for n in (KNOWN_SERVICES if watch is None else watch) if n != name]
@@ -78,11 +80,20 @@ class ServiceRun:
         before = self.client.service_status(self.name)  # an unknown service fails here, before any action
         try:
             return self._run(state, before)
+        except WaitTimeoutError as err:
+            # The waits share one budget; name the operator's wait_timeout, not what was left of it.
+            timeout = WaitTimeoutError(err.what, self.wait_timeout, last_state=err.last_state, follow_up=err.follow_up)
+            timeout.partial_result = self._partial(before)
+            raise timeout
         except QuiesceError as err:
             # Report what was done before the failure (the commands sent, their ids) with the error.
-            err.partial_result = dict(before=before.to_dict(), commands=list(self.commands),
-                                      command_id=self.commands[-1]['id'] if self.commands else None)
+            err.partial_result = self._partial(before)
             raise
+
+    def _partial(self, before):
+        # changed: a command was sent, so the cluster may have changed even though the task failed.
+        return dict(changed=bool(self.commands), before=before.to_dict(), commands=list(self.commands),
+                    command_id=self.commands[-1]['id'] if self.commands else None)
 
     def _run(self, state, before):
         others_before = self._snapshot() if self._tracks_others() else None
@@ -90,9 +101,9 @@ class ServiceRun:
         changed = False
         if state == 'restarted':
             # G3: no restart call is documented; restart is stop then start and always changes.
-            status, _ = self._converge('stopped', status)
+            status = self._converge('stopped', status)[0]
             stopped_with_it = self._stopped_since(others_before) if others_before else []
-            status, _ = self._converge('started', status)
+            status = self._converge('started', status)[0]
             for other in stopped_with_it:
                 # The stop took its dependents down (only_self=false); bring them back too: starting
                 # each with only_self=false also starts what it needs, so their order does not matter.

@@ -12,7 +12,7 @@ module: mrs_service
 short_description: Start, stop or restart a service of an MRS cluster through MRS Manager
 version_added: 0.1.0
 author:
-  - Quiesce contributors
+  - Quiesce contributors (@quiesce)
 description:
   - Brings one service of a Huawei Cloud MapReduce Service (MRS) cluster, such as HDFS, Yarn, Hive, HBase, Spark,
     Kafka or ZooKeeper, to the requested state through the MRS Manager web API (Manager before 3.x, C(/web/v1)).
@@ -69,6 +69,7 @@ extends_documentation_fragment:
   - quiesce.lifecycle.connection
   - quiesce.lifecycle.wait
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full
@@ -78,6 +79,8 @@ attributes:
     details: The service's status before and after.
   platform:
     platforms: all
+  action_group:
+    membership: [quiesce.lifecycle.mrs, quiesce.lifecycle.lifecycle]
 notes:
   - With O(wait=false) the module returns once the Manager accepted the start or stop, with RV(command_id) to
     follow. It still waits for a starting or stopping service to settle before acting on it.

@@ -12,7 +12,7 @@ module: mrs_service_info
 short_description: Report the status of MRS cluster services and the cluster's health through MRS Manager
 version_added: 0.1.0
 author:
-  - Quiesce contributors
+  - Quiesce contributors (@quiesce)
 description:
   - Reads the running, health and configuration status of services of a Huawei Cloud MapReduce Service (MRS)
     cluster, and the cluster's health, through the MRS Manager web API (Manager before 3.x, C(/web/v1)).
@@ -39,12 +39,17 @@ extends_documentation_fragment:
   - quiesce.lifecycle.mrs_auth
   - quiesce.lifecycle.connection
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.info_module
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full
+    details: Only reads; runs the same in check mode.
+  diff_mode:
+    support: none
   platform:
     platforms: all
+  action_group:
+    membership: [quiesce.lifecycle.mrs, quiesce.lifecycle.lifecycle]
 seealso:
   - module: quiesce.lifecycle.mrs_service
 '''

@@ -221,7 +221,7 @@ def test_failed_command_carries_what_was_done():
     with pytest.raises(OperationFailedError) as caught:
         run(fake, 'started')
     partial = caught.value.partial_result
-    assert partial['before']['running_status'] == 'STOPPED'
+    assert partial['changed'] is True and partial['before']['running_status'] == 'STOPPED'
     assert partial['command_id'] == 101 and partial['commands'][0]['operation'] == 'start'
 
 

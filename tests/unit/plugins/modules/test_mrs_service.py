@@ -63,14 +63,14 @@ def test_check_mode_reports_the_change_and_sends_no_action(run_module, scripted_
     result, failed = run_module(mrs_service.main, args(scripted_server, _ansible_check_mode=True))
     assert not failed and result['changed'] is True
     assert result['after']['running_status'] == 'STOPPED' and result['command_id'] is None
-    assert 'POST' not in [m for m, _ in sent(scripted_server)]
+    assert 'POST' not in [call[0] for call in sent(scripted_server)]
 
 
 def test_already_stopped_is_not_changed(run_module, scripted_server):
     scripted_server.reply(login(scripted_server), {'body': summary('STOPPED')}, {'body': {}})
     result, failed = run_module(mrs_service.main, args(scripted_server))
     assert not failed and result['changed'] is False
-    assert 'POST' not in [m for m, _ in sent(scripted_server)]
+    assert 'POST' not in [call[0] for call in sent(scripted_server)]
 
 
 def test_unknown_service_fails_before_any_action(run_module, scripted_server):
@@ -81,7 +81,7 @@ def test_unknown_service_fails_before_any_action(run_module, scripted_server):
     result, failed = run_module(mrs_service.main, args(scripted_server, name='HBasee'))
     assert failed and 'service HBasee not found' in result['msg'] and 'exact spelling' in result['msg']
     assert result['error']['type'] == 'NotFoundError' and result['error']['http_status'] == 404
-    assert 'POST' not in [m for m, _ in sent(scripted_server)]
+    assert 'POST' not in [call[0] for call in sent(scripted_server)]
 
 
 @pytest.mark.parametrize('extra, option', [
