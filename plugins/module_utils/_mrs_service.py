@@ -102,13 +102,12 @@ class ServiceRun:
         if state == 'restarted':
             # G3: no restart call is documented; restart is stop then start and always changes.
             status = self._converge('stopped', status)[0]
-            stopped_with_it = self._stopped_since(others_before) if others_before else []
             status = self._converge('started', status)[0]
-            for other in stopped_with_it:
-                # The stop took its dependents down (only_self=false); bring them back too: starting
-                # each with only_self=false also starts what it needs, so their order does not matter.
-                ServiceRun(self.client, other, only_self=False, wait=self.wait, wait_timeout=self.remaining(),
-                           clock=self.clock, watch=[])._adopt(self)._converge('started', None)
+            # With only_self=false the stop took the dependents down and the start (which brings up
+            # dependencies, not dependents) left them down: start them again. Starting each with
+            # only_self=false also starts what it needs, so their order does not matter.
+            for other in self._stopped_since(others_before) if others_before else []:
+                self._companion(other)._converge('started', None)
             changed = True
         else:
             status, changed = self._converge(state, status)
@@ -120,10 +119,11 @@ class ServiceRun:
             result['other_services_changed'] = self._changes_since(others_before)
         return result
 
-    def _adopt(self, parent):
-        self.commands = parent.commands
-        self.deadline = parent.deadline
-        return self
+    def _companion(self, name):
+        """A run for another service that shares this run's command list and wait budget."""
+        other = ServiceRun(self.client, name, only_self=False, wait=self.wait, clock=self.clock, watch=[])
+        other.commands, other.deadline, other.wait_timeout = self.commands, self.deadline, self.wait_timeout
+        return other
 
     # -- one phase: reach started or stopped
 

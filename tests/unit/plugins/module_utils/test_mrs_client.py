@@ -23,6 +23,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client impo
     check_service_name,
     normalize_running_status,
 )
+from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.test_waiter import FakeClock
 
 
 class FakeResponse:
@@ -49,19 +50,6 @@ class FakeHttp:
 
     def close(self):
         pass
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def summary(*properties):
