@@ -122,6 +122,8 @@ class MrsSessionAuth(AuthBase):
                 raise self._failure(probe, 'login_check redirected to {0}, not to the CAS login page'.format(
                     probe.headers.get('Location')))
             self.security = True
+            # The password goes to the configured (or default) CAS URL, never to wherever the
+            # redirect points: a redirect must not decide where credentials are sent.
             self._cas_login()
             final = self._login_check(allow_redirects=True, expected=(200,))
         elif probe.status == 200:

@@ -61,11 +61,27 @@ KNOWN_SERVICES = (
 )
 
 
+def check_options(params, service_options):
+    """Fail before any request on an unusable Manager URL, cluster ID or service name (``service_options``)."""
+    check_manager_url(params['manager_url'])
+    check_cluster_id(params['cluster_id'])
+    for option in service_options:
+        value = params.get(option)
+        for name in [value] if isinstance(value, str) else value or []:
+            check_service_name(name, option)
+
+
 def check_service_name(name, option='name'):
     """Fail before any request on a name that cannot be a service (it becomes a URL path segment)."""
     if not name or not name.strip() or name != name.strip() or '/' in name:
         raise OptionError(option, '{0!r} is not a service name'.format(name),
                           'Use the name MRS Manager shows, e.g. HDFS, HBase, Yarn or ZooKeeper.')
+
+
+def check_manager_url(url):
+    if not url or not url.lower().startswith(('https://', 'http://')) or '/' not in url.split('://', 1)[1].rstrip('/'):
+        raise OptionError('manager_url', '{0!r} is not the Manager web application URL'.format(url),
+                          'Use https://<floating-ip>:28443/web (scheme, host, port and the /web path).')
 
 
 def check_cluster_id(cluster_id):

@@ -86,6 +86,7 @@ notes:
     follow. It still waits for a starting or stopping service to settle before acting on it.
   - A Manager answer of HTTP 409 (another command is running on the service) is handled by waiting for the
     service to settle and deciding again, once.
+  - MRS Manager 3.x (FusionInsight Manager, C(/web/api/v2)) is not supported; no service API is documented for it.
 seealso:
   - module: quiesce.lifecycle.mrs_service_info
 '''
@@ -257,7 +258,7 @@ error:
 '''
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._module import STATES, QuiesceModule
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client import MrsClient, check_cluster_id, check_service_name
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client import MrsClient, check_options
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_service import ServiceRun
 
 ARGUMENT_SPEC = dict(
@@ -271,10 +272,7 @@ ARGUMENT_SPEC = dict(
 
 def ensure_service(module):
     params = module.params
-    check_service_name(params['name'], 'name')
-    check_cluster_id(params['cluster_id'])
-    for other in params['related_services'] or []:
-        check_service_name(other, 'related_services')
+    check_options(params, ('name', 'related_services'))
     with MrsClient.from_module(module) as client:
         outcome = ServiceRun(client, params['name'], only_self=params['only_self'], wait=params['wait'],
                              wait_timeout=params['wait_timeout'], check_mode=module.check_mode,

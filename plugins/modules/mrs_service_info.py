@@ -50,6 +50,8 @@ attributes:
     platforms: all
   action_group:
     membership: [quiesce.lifecycle.mrs, quiesce.lifecycle.lifecycle]
+notes:
+  - MRS Manager 3.x (FusionInsight Manager, C(/web/api/v2)) is not supported; no service API is documented for it.
 seealso:
   - module: quiesce.lifecycle.mrs_service
 '''
@@ -135,8 +137,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._module import Q
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client import (
     KNOWN_SERVICES,
     MrsClient,
-    check_cluster_id,
-    check_service_name,
+    check_options,
 )
 
 ARGUMENT_SPEC = dict(
@@ -146,10 +147,8 @@ ARGUMENT_SPEC = dict(
 
 
 def report(module):
+    check_options(module.params, ('names',))
     names = module.params['names']
-    for name in names or []:
-        check_service_name(name, 'names')
-    check_cluster_id(module.params['cluster_id'])
     with MrsClient.from_module(module) as client:
         cluster = client.cluster_info()
         if names:

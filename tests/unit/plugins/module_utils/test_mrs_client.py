@@ -20,6 +20,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client impo
     MrsClient,
     ServiceStatus,
     check_cluster_id,
+    check_manager_url,
     check_service_name,
     normalize_running_status,
 )
@@ -210,3 +211,19 @@ def test_bad_service_names_fail_naming_the_option(name):
 def test_bad_cluster_id(cluster_id):
     with pytest.raises(OptionError):
         check_cluster_id(cluster_id)
+
+
+@pytest.mark.parametrize('url, usable', [
+    ('https://192.0.2.10:28443/web', True),
+    ('http://127.0.0.1:8080/web/', True),
+    ('https://192.0.2.10:28443', False),
+    ('192.0.2.10:28443/web', False),
+    ('', False),
+])
+def test_manager_url_needs_scheme_and_path(url, usable):
+    if usable:
+        check_manager_url(url)
+    else:
+        with pytest.raises(OptionError) as caught:
+            check_manager_url(url)
+        assert caught.value.option == 'manager_url'

@@ -89,6 +89,7 @@ def test_unknown_service_fails_before_any_action(run_module, scripted_server):
     (dict(cluster_id=0), 'cluster_id'),
     (dict(wait_timeout=-1), 'wait_timeout'),
     (dict(related_services=['']), 'related_services'),
+    (dict(manager_url='192.0.2.10:28443'), 'manager_url'),
 ])
 def test_bad_options_fail_before_any_request(run_module, scripted_server, extra, option):
     result, failed = run_module(mrs_service.main, args(scripted_server, **extra))
