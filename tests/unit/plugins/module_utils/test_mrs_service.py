@@ -12,6 +12,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     AmbiguousRequestError,
     ApiError,
     OperationFailedError,
+    WaitTimeoutError,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client import (
     RUNNING_STATUSES,
@@ -253,3 +254,14 @@ def test_restart_with_cascade_starts_the_dependents_it_stopped():
     assert fake.statuses == {'HBase': 'STARTED', 'Loader': 'STARTED', 'Hue': 'STOPPED'}
     assert result['other_services_changed'] == [dict(name='Loader', before='STARTED', after='STARTED')]
     assert [c['service'] for c in result['commands']] == ['HBase', 'HBase', 'Loader']
+
+
+def test_timeout_names_the_configured_wait_timeout_and_the_command():
+    fake = FakeMrs({'HBase': 'STARTED'})
+    fake.command_failure = WaitTimeoutError('command 101 to finish', 12.34, last_state='IN_PROGRESS, total_progress 40%',
+                                            follow_up={'command_id': 101})
+    with pytest.raises(WaitTimeoutError) as caught:
+        run(fake, 'stopped', wait_timeout=60)
+    assert str(caught.value).startswith('Timed out after 60s waiting for command 101 to finish')
+    assert 'total_progress 40%' in str(caught.value) and 'command_id=101' in str(caught.value)
+    assert caught.value.partial_result['command_id'] == 101
