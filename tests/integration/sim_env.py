@@ -5,10 +5,9 @@ credentials from the scenario (they are the simulator's fake demo accounts). Int
 and the demo rely on the modules' environment-variable fallbacks for everything here.
 """
 import json
+import os
 import shlex
 import sys
-
-import yaml
 
 
 def exports(ready, scenario):
@@ -49,8 +48,10 @@ def main():
     with open(ready_path) as handle:
         ready = json.load(handle)
     ready['_path'] = ready_path
-    with open(scenario_path) as handle:
-        scenario = yaml.safe_load(handle)
+    # The simulator's own loader, so that a scenario that `extends:` another one is seen whole.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'simulator'))
+    from quiesce_sim.scenario import load_scenario
+    scenario = load_scenario(scenario_path)
     scenario['_path'] = scenario_path
     for name, value in sorted(exports(ready, scenario).items()):
         print('export {0}={1}'.format(name, shlex.quote(str(value))))
