@@ -184,7 +184,8 @@ class MrsSessionAuth(AuthBase):
                              summary='the login was not retried: the account locks after 5 wrong passwords in a row')
         if CHANGE_PASSWORD_MARKER in (text or ''):
             return self._password_must_change(response)
-        return self._failure(response, _page_message(text) or 'the login was refused')
+        body = response.json if isinstance(response.json, dict) else {}
+        return self._failure(response, _page_message(text) or body.get('error_description') or 'the login was refused')
 
     def _password_must_change(self, response):
         return AuthError(MRS_API, response.method, response.path, response.status,

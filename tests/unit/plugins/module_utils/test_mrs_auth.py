@@ -131,6 +131,15 @@ def test_normal_cluster_wrong_password_is_reported(scripted_server):
     assert len(scripted_server.requests) == 2
 
 
+def test_other_refusals_carry_the_managers_words(scripted_server):
+    locked = {'status': 401, 'body': {'state': 'FAILED', 'error_code': 401,
+                                      'error_description': 'the account has been locked'}}
+    scripted_server.reply(locked, locked)
+    with pytest.raises(AuthError) as caught:
+        session(scripted_server).request('GET', '/v1/clusters')
+    assert 'the account has been locked' in str(caught.value)
+
+
 def test_documented_normal_cluster_session_from_plain_login_check(scripted_server):
     scripted_server.reply({'status': 200, 'headers': {'Set-Cookie': 'FISessionId=F1; Path=/web'}, 'body': OK_LOGIN},
                           {'status': 200, 'body': DATA})
