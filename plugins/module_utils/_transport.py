@@ -181,9 +181,11 @@ class HttpClient:
 
     def _send(self, method, path, params, body, headers, allow_redirects, auth):
         self.stats['requests'] += 1
+        # verify is passed per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE from the
+        # environment override a session's CA bundle, which would silently ignore ca_path.
         return self.session.request(
             method, self.url(path), params=params, data=body, headers=headers, timeout=self.timeout,
-            allow_redirects=allow_redirects, auth=auth)
+            allow_redirects=allow_redirects, auth=auth, verify=self.session.verify)
 
     def request(self, method, path, params=None, json_body=None, data=None, headers=None, idempotent=None,
                 allow_redirects=False, expected=None, authenticate=True):

@@ -29,8 +29,12 @@ def exports(ready, scenario):
 
 
 def mrs_env(ready, scenario):
-    # Credentials are added with the MRS modules.
-    return {'MRS_MANAGER_URL': ready['mrs_web'] + '/web', 'MRS_CAS_URL': ready['mrs_cas'] + '/cas'}
+    # The first Manager user that needs no password change is the one the modules log in as.
+    users = [u for u in scenario.get('mrs', {}).get('users', []) if not u.get('must_change_password')]
+    env = {'MRS_MANAGER_URL': ready['mrs_web'] + '/web', 'MRS_CAS_URL': ready['mrs_cas'] + '/cas'}
+    if users:
+        env.update({'MRS_USERNAME': users[0]['name'], 'MRS_PASSWORD': str(users[0]['password'])})
+    return env
 
 
 def ocp_env(ready, scenario):

@@ -273,6 +273,14 @@ def test_tls_with_a_ca_bundle_verifies(tls_server, no_ca_environment):
     assert make_client(url, [], ca_path=cert).request('GET', '/x').json == {'ok': True}
 
 
+def test_ca_path_wins_over_a_ca_bundle_from_the_environment(tls_server, monkeypatch, tmp_path):
+    url, cert = tls_server
+    other = tmp_path / 'other-ca.pem'
+    other.write_text(open(cert).read().replace('MII', 'MIJ', 1))  # a bundle that cannot verify this server
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', str(other))
+    assert make_client(url, [], ca_path=cert).request('GET', '/x').json == {'ok': True}
+
+
 def test_tls_verification_can_be_turned_off(tls_server, no_ca_environment):
     url, _cert = tls_server
     client = make_client(url, [], validate_certs=False)

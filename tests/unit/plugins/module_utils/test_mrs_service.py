@@ -1,0 +1,267 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import MRS_API
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
+    AmbiguousRequestError,
+    ApiError,
+    OperationFailedError,
+    WaitTimeoutError,
+)
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client import (
+    RUNNING_STATUSES,
+    CommandProgress,
+    ServiceStatus,
+)
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_service import (
+    NOTHING,
+    START,
+    STOP,
+    WAIT,
+    ServiceRun,
+    decide,
+)
+
+# The s8.4 table, written out: (desired, running status) -> action.
+TABLE = {
+    ('started', 'STARTED'): NOTHING,
+    ('started', 'STOPPED'): START,
+    ('started', 'START_FAILED'): START,
+    ('started', 'STOP_FAILED'): START,
+    ('started', 'UNKNOWN'): START,
+    ('started', 'STARTING'): WAIT,
+    ('started', 'STOPPING'): WAIT,
+    ('stopped', 'STOPPED'): NOTHING,
+    ('stopped', 'STARTED'): STOP,
+    ('stopped', 'START_FAILED'): STOP,
+    ('stopped', 'STOP_FAILED'): STOP,
+    ('stopped', 'UNKNOWN'): STOP,
+    ('stopped', 'STOPPING'): WAIT,
+    ('stopped', 'STARTING'): WAIT,
+}
+
+
+def test_table_covers_every_desired_state_and_running_status():
+    assert set(TABLE) == set((d, s) for d in ('started', 'stopped') for s in RUNNING_STATUSES)
+
+
+@pytest.mark.parametrize('desired, running', sorted(TABLE))
+def test_decide_follows_the_table(desired, running):
+    assert decide(desired, running) == TABLE[(desired, running)]
+
+
+def conflict():
+    return ApiError(MRS_API, 'POST', '/x', 409, code=409, api_message='another operation is in progress')
+
+
+def ambiguous():
+    return AmbiguousRequestError(MRS_API, 'POST', '/x', 'connection dropped')
+
+
+class FakeMrs:
+    """In-memory Manager: statuses change as commands are sent; scripted failures per send."""
+
+    def __init__(self, statuses, cascade=None):
+        self.statuses = dict(statuses)
+        self.cascade = cascade or {}  # service -> others its only_self=false stop also stops
+        self.sent = []
+        self.send_effects = []  # per send: None (normal), or ('ambiguous', applied) or 'conflict'
+        self.waited_commands = []
+        self.command_failure = None
+        self.ends_at = None  # override where a command leaves the service
+        self.next_id = 100
+
+    def service_status(self, name):
+        return ServiceStatus(name, self.statuses[name], 'GOOD')
+
+    def existing_services(self, names):
+        return [self.service_status(n) for n in names if n in self.statuses]
+
+    def _apply(self, name, verb, only_self):
+        target = 'STARTED' if verb == 'start' else 'STOPPED'
+        self.statuses[name] = self.ends_at or target
+        if verb == 'stop' and not only_self:
+            for other in self.cascade.get(name, []):
+                self.statuses[other] = 'STOPPED'
+        self.next_id += 1
+        return CommandProgress(self.next_id, 'IN_PROGRESS')
+
+    def _send(self, name, verb, only_self):
+        self.sent.append((verb, name, only_self))
+        effect = self.send_effects.pop(0) if self.send_effects else None
+        if effect == 'conflict':
+            raise conflict()
+        if effect == 'late':  # the earlier, dropped command shows up now: the Manager is busy with it
+            self._apply(name, verb, only_self)
+            self.statuses[name] = 'STOPPING' if verb == 'stop' else 'STARTING'
+            raise conflict()
+        if effect and effect[0] == 'ambiguous':
+            if effect[1]:
+                self._apply(name, verb, only_self)
+                self.statuses[name] = 'STOPPING' if verb == 'stop' else 'STARTING'
+            raise ambiguous()
+        return self._apply(name, verb, only_self)
+
+    def start_service(self, name, only_self):
+        return self._send(name, 'start', only_self)
+
+    def stop_service(self, name, only_self):
+        return self._send(name, 'stop', only_self)
+
+    def wait_for_command(self, command_id, timeout, what):
+        self.waited_commands.append(command_id)
+        if self.command_failure:
+            raise self.command_failure
+        return CommandProgress(command_id, 'COMPLETE', 100.0, steps=[what])
+
+    def wait_until_settled(self, name, timeout):
+        settle = {'STARTING': 'STARTED', 'STOPPING': 'STOPPED'}
+        self.statuses[name] = settle.get(self.statuses[name], self.statuses[name])
+        return self.service_status(name)
+
+    def pause(self):
+        pass
+
+
+def run(fake, state, name='HBase', **kwargs):
+    return ServiceRun(fake, name, **kwargs).run(state)
+
+
+@pytest.mark.parametrize('state, running, changed, sent', [
+    ('stopped', 'STARTED', True, [('stop', 'HBase', True)]),
+    ('stopped', 'STOPPED', False, []),
+    ('stopped', 'STOPPING', False, []),
+    ('stopped', 'STARTING', True, [('stop', 'HBase', True)]),
+    ('stopped', 'START_FAILED', True, [('stop', 'HBase', True)]),
+    ('started', 'STOPPED', True, [('start', 'HBase', True)]),
+    ('started', 'STARTED', False, []),
+    ('started', 'STARTING', False, []),
+    ('started', 'STOPPING', True, [('start', 'HBase', True)]),
+    ('started', 'UNKNOWN', True, [('start', 'HBase', True)]),
+    ('restarted', 'STARTED', True, [('stop', 'HBase', True), ('start', 'HBase', True)]),
+    ('restarted', 'STOPPED', True, [('start', 'HBase', True)]),
+    ('restarted', 'STARTING', True, [('stop', 'HBase', True), ('start', 'HBase', True)]),
+])
+def test_real_run_and_check_mode_decide_alike(state, running, changed, sent):
+    real, dry = FakeMrs({'HBase': running}), FakeMrs({'HBase': running})
+    result = run(real, state)
+    predicted = run(dry, state, check_mode=True)
+    assert result['changed'] is changed and predicted['changed'] is changed
+    assert real.sent == sent and dry.sent == []
+    assert result['before']['running_status'] == running
+    assert result['after']['running_status'] == predicted['after']['running_status']
+    assert result['command_id'] == (real.next_id if sent else None)
+
+
+def test_a_stop_follows_its_command_and_reports_it():
+    fake = FakeMrs({'HBase': 'STARTED'})
+    result = run(fake, 'stopped')
+    assert fake.waited_commands == [101]
+    assert result['commands'] == [dict(id=101, service='HBase', operation='stop', only_self=True, state='COMPLETE',
+                                       total_progress=100.0, steps=['stop HBase'])]
+    assert result['progress'] == 100.0 and 'other_services_changed' not in result
+
+
+def test_no_wait_returns_once_accepted():
+    fake = FakeMrs({'HBase': 'STARTED'})
+    fake.ends_at = 'STOPPING'
+    result = run(fake, 'stopped', wait=False)
+    assert fake.waited_commands == [] and result['command_id'] == 101
+    assert result['after']['running_status'] == 'STOPPING'
+
+
+def test_dropped_stop_that_took_effect_is_followed_not_repeated():
+    fake = FakeMrs({'HBase': 'STARTED'})
+    fake.send_effects = [('ambiguous', True)]
+    result = run(fake, 'stopped')
+    assert fake.sent == [('stop', 'HBase', True)]
+    assert result['changed'] is True and result['after']['running_status'] == 'STOPPED'
+    assert result['commands'][0]['id'] is None and result['command_id'] is None
+
+
+def test_dropped_stop_that_did_not_take_effect_is_sent_once_more():
+    fake = FakeMrs({'HBase': 'STARTED'})
+    fake.send_effects = [('ambiguous', False)]
+    result = run(fake, 'stopped')
+    assert fake.sent == [('stop', 'HBase', True)] * 2
+    assert result['command_id'] == 101
+
+
+def test_dropped_stop_whose_resend_meets_a_conflict_is_followed():
+    fake = FakeMrs({'HBase': 'STARTED'})
+    fake.send_effects = [('ambiguous', False), 'late']
+    result = run(fake, 'stopped')
+    assert len(fake.sent) == 2 and result['command_id'] is None
+    assert result['after']['running_status'] == 'STOPPED'
+
+
+def test_conflict_waits_and_retries_once():
+    fake = FakeMrs({'HBase': 'STARTED'})
+    fake.send_effects = ['conflict']
+    result = run(fake, 'stopped')
+    assert len(fake.sent) == 2 and result['after']['running_status'] == 'STOPPED'
+
+
+def test_second_conflict_fails_with_the_api_error():
+    fake = FakeMrs({'HBase': 'STARTED'})
+    fake.send_effects = ['conflict', 'conflict']
+    with pytest.raises(ApiError) as caught:
+        run(fake, 'stopped')
+    assert caught.value.http_status == 409 and len(fake.sent) == 2
+
+
+def test_failed_command_carries_what_was_done():
+    fake = FakeMrs({'HBase': 'STOPPED'})
+    fake.command_failure = OperationFailedError('command 101 failed', command_id=101)
+    with pytest.raises(OperationFailedError) as caught:
+        run(fake, 'started')
+    partial = caught.value.partial_result
+    assert partial['changed'] is True and partial['before']['running_status'] == 'STOPPED'
+    assert partial['command_id'] == 101 and partial['commands'][0]['operation'] == 'start'
+
+
+def test_completed_command_that_leaves_the_wrong_status_fails():
+    fake = FakeMrs({'HBase': 'STOPPED'})
+    fake.ends_at = 'START_FAILED'
+    with pytest.raises(OperationFailedError) as caught:
+        run(fake, 'started')
+    assert 'START_FAILED' in str(caught.value) and 'command 101' in str(caught.value)
+
+
+def test_only_self_false_reports_what_else_changed_read_back():
+    fake = FakeMrs({'HBase': 'STARTED', 'Loader': 'STARTED', 'HDFS': 'STARTED'}, cascade={'HBase': ['Loader']})
+    result = run(fake, 'stopped', only_self=False, watch=['HDFS', 'Loader', 'Storm'])
+    assert fake.sent == [('stop', 'HBase', False)]
+    assert result['other_services_changed'] == [dict(name='Loader', before='STARTED', after='STOPPED')]
+
+
+def test_only_self_false_in_check_mode_reads_no_others():
+    fake = FakeMrs({'HBase': 'STARTED', 'Loader': 'STARTED'}, cascade={'HBase': ['Loader']})
+    result = run(fake, 'stopped', only_self=False, check_mode=True, watch=['Loader'])
+    assert 'other_services_changed' not in result and fake.sent == []
+
+
+def test_restart_with_cascade_starts_the_dependents_it_stopped():
+    fake = FakeMrs({'HBase': 'STARTED', 'Loader': 'STARTED', 'Hue': 'STOPPED'}, cascade={'HBase': ['Loader', 'Hue']})
+    result = run(fake, 'restarted', only_self=False, watch=['Loader', 'Hue'])
+    assert fake.sent == [('stop', 'HBase', False), ('start', 'HBase', False), ('start', 'Loader', False)]
+    assert fake.statuses == {'HBase': 'STARTED', 'Loader': 'STARTED', 'Hue': 'STOPPED'}
+    assert result['other_services_changed'] == [dict(name='Loader', before='STARTED', after='STARTED')]
+    assert [c['service'] for c in result['commands']] == ['HBase', 'HBase', 'Loader']
+
+
+def test_timeout_names_the_configured_wait_timeout_and_the_command():
+    fake = FakeMrs({'HBase': 'STARTED'})
+    fake.command_failure = WaitTimeoutError('command 101 to finish', 12.34, last_state='IN_PROGRESS, total_progress 40%',
+                                            follow_up={'command_id': 101})
+    with pytest.raises(WaitTimeoutError) as caught:
+        run(fake, 'stopped', wait_timeout=60)
+    assert str(caught.value).startswith('Timed out after 60s waiting for command 101 to finish')
+    assert 'total_progress 40%' in str(caught.value) and 'command_id=101' in str(caught.value)
+    assert caught.value.partial_result['command_id'] == 101
