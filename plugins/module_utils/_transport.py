@@ -22,7 +22,7 @@ import traceback
 try:
     import requests
     from requests.exceptions import ConnectionError as RequestsConnectionError
-    from requests.exceptions import ConnectTimeout, RequestException
+    from requests.exceptions import ConnectTimeout, RequestException, SSLError
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - exercised through missing_required_lib
@@ -215,6 +215,13 @@ class HttpClient:
             retry_after = None
             try:
                 raw = self._send(method, path, params, body, send_headers, allow_redirects, auth)
+            except SSLError as exc:
+                # A TLS failure happens in the handshake, before anything is sent, and repeats
+                # identically: report it at once with the fix instead of retrying.
+                raise TransportError(
+                    '{0} API: TLS failed for {1} {2}: {3}. If the server uses a private or self-signed CA, set '
+                    'ca_path to that CA\'s PEM file (validate_certs=false only for a lab)'.format(
+                        self.api, method, self.url(path), _describe(exc)), method=method, path=path, api=self.api)
             except RequestException as exc:
                 sent = _may_have_been_sent(exc)
                 if sent and not idempotent:

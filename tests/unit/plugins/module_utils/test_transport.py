@@ -261,11 +261,15 @@ def no_ca_environment(monkeypatch):
 
 def test_tls_verification_is_on_by_default(tls_server, no_ca_environment):
     url, _cert = tls_server
-    client = make_client(url, [], retry=RetryPolicy(max_attempts=1))
+    sleeps = []
+    client = make_client(url, sleeps)
     assert client.session.verify is True
     with pytest.raises(TransportError) as caught:
-        client.request('GET', '/x')
-    assert 'SSL' in str(caught.value) or 'certificate' in str(caught.value).lower()
+        client.request('POST', '/x')
+    # Not retried, not reported as ambiguous (nothing was sent), and the fix is named.
+    assert not isinstance(caught.value, AmbiguousRequestError)
+    assert client.stats['requests'] == 1 and sleeps == []
+    assert 'certificate' in str(caught.value).lower() and 'set ca_path' in str(caught.value)
 
 
 def test_tls_with_a_ca_bundle_verifies(tls_server, no_ca_environment):
