@@ -137,6 +137,18 @@ def test_aksk_wrong_secret_and_unknown_key(sim):
     assert sim.admin.log(api="bms")[0]["identity"] == "QUIESCEDEMOAK0000001"
 
 
+def test_aksk_query_canonicalised_from_the_raw_query(sim):
+    """The signer encodes each value once (quote, safe "~") and sends exactly that on the wire; the verifier
+    must decode it once. Values holding "%", "+" or "&" used to be decoded twice and refused."""
+    path = f"/v1/{PROJECT_ID}/baremetalservers/detail"
+    host = sim.urls["bms"].split("://")[1]
+    for query in ("name=%2541", "name=a%2Bb", "name=a%26b&limit=3", "name=100%25", "tags=rack%3Drack01"):
+        headers = sign_sdk_request("QUIESCEDEMOAK0000001", "QuiesceDemoSecretKey000000000000000001", "GET", path,
+                                   query, {"Host": host}, b"")
+        response = requests.get(f"{sim.urls['bms']}{path}?{query}", headers=headers)
+        assert response.status_code == 200, (query, response.text)
+
+
 # ---------------------------------------------------------------- actions and jobs
 
 
