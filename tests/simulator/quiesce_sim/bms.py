@@ -221,7 +221,7 @@ class BmsApi(ApiFamily):
 
     def server_body(self, s: Server) -> dict:
         running = s.status in ("ACTIVE", "REBOOT", "HARD_REBOOT")
-        return {
+        body = {
             "id": s.id,
             "name": s.name,
             "status": s.status,
@@ -244,8 +244,14 @@ class BmsApi(ApiFamily):
             "key_name": "ops-key",
             "tags": list(s.tags),
             "enterprise_project_id": "0",
+            "sys_tags": [{"key": "_sys_enterprise_project_id", "value": "0"}],
             "description": "",
         }
+        if s.status == "ERROR":  # bms.md §4.6: `fault` {code:int, message, details, created}, present when faulty
+            body["fault"] = {"code": 500, "message": "BMS hardware fault",
+                             "details": "The BMS failed its last health check (simulated).",
+                             "created": iso_seconds_z(s.updated)}
+        return body
 
     # -- routes
 
