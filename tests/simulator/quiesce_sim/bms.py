@@ -36,6 +36,15 @@ BMS_MESSAGES = {
 }
 
 
+# status -> (code, message) of the gateway error a bare status fault stands for (bms.md §6.3)
+GATEWAY_ERRORS = {
+    401: ("APIGW.0301", "Incorrect IAM authentication information"),
+    403: ("APIGW.0302", "The IAM user is not authorized to access the API."),
+    404: ("APIGW.0101", "The API does not exist or has not been published in the environment"),
+    429: ("APIGW.0308", "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 minute"),
+}
+
+
 @dataclass(slots=True)
 class Server:
     id: str
@@ -160,8 +169,10 @@ class BmsApi(ApiFamily):
     def error_response(self, request, status, message=None, code=None) -> web.Response:
         if status in (502, 503, 504):
             return gateway_response(request, status, str(code or "APIGW.0201"), message or "Backend unavailable")
-        if status == 404 and code is None:
-            return gateway_response(request, 404, "APIGW.0101", message or "The API does not exist or has not been published in the environment")
+        # bms.md §6.3: 401, 403 and 429 come from the API gateway, in its shape, unless a BMS code is asked for
+        gateway = GATEWAY_ERRORS.get(status) if code is None or str(code).startswith("APIG") else None
+        if gateway:
+            return gateway_response(request, status, str(code or gateway[0]), message or gateway[1])
         code = str(code or ("BMS.0212" if status >= 500 else "BMS.0018"))
         return json_response({"error": {"code": code, "message": message or BMS_MESSAGES.get(code, "error")}}, status)
 

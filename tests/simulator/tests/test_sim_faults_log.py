@@ -39,6 +39,25 @@ def test_status_fault_uses_each_family_envelope(sim):
     assert response.json()["request_id"] == response.headers["X-Request-Id"]
 
 
+def test_status_fault_401_403_429_use_the_documented_codes(sim):
+    """bms.md §6.3: on BMS, 401/403/429 are API-gateway answers (APIGW.0301/0302/0308), never a BMS.0018 body;
+    ocp.md §3.3: an OCP 403 carries error.code 30014, a 401 code 0."""
+    token = iam_token(sim.urls)
+    for status, code in ((401, "APIGW.0301"), (403, "APIGW.0302"), (429, "APIGW.0308")):
+        sim.admin.add_fault(api="bms", kind="status", status=status)
+        response = bms(sim.urls, token, "GET", "/baremetalservers/detail")
+        assert response.status_code == status
+        assert set(response.json()) == {"error_code", "error_msg", "request_id"}
+        assert response.json()["error_code"] == code
+    sim.admin.add_fault(api="bms", kind="status", status=403, error_code="BMS.0288")
+    forbidden = bms(sim.urls, token, "GET", "/baremetalservers/detail")
+    assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "BMS.0288"
+    for status, code in ((401, 0), (403, 30014)):
+        sim.admin.add_fault(api="ocp", kind="status", status=status)
+        response = requests.get(sim.urls["ocp"] + "/api/v2/ob/clusters", auth=OCP_AUTH)
+        assert response.status_code == status and response.json()["error"]["code"] == code
+
+
 def test_throttle_fault_headers(sim):
     sim.admin.add_fault(api="ocp", kind="throttle", retry_after=7)
     response = requests.get(sim.urls["ocp"] + "/api/v2/ob/clusters", auth=OCP_AUTH)
