@@ -97,6 +97,32 @@ def test_aksk_verified_on_the_wire(sim):
     assert sim.admin.log(mutating=True)[-1]["identity"] == AK
 
 
+def test_aksk_repeated_x_ocp_header_signs_all_values(sim):
+    """ocp.md §3.2 step 6: an x-ocp header is rendered `name:value1,value2`; a header sent twice keeps both."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    path = "/api/v2/ob/clusters"
+    headers = signed_headers(sim, "GET", path)
+    headers.pop("x-ocp-request")
+    host = urlsplit(sim.urls["ocp"])
+    message_headers = {**headers, "x-ocp-data": "A,1"}
+    message_headers.pop("Authorization")
+    signature = ocp_signature(SK, ocp_string_to_sign("GET", path, [], message_headers, b""))
+    connection = http.client.HTTPConnection(host.hostname, host.port, timeout=10)
+    connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+    for name, value in headers.items():
+        if name != "Authorization":
+            connection.putheader(name, value)
+    connection.putheader("x-ocp-data", "A")
+    connection.putheader("x-ocp-data", "1")
+    connection.putheader("Authorization", f"OCP-ACCESS-KEY-HMACSHA1 {AK}:{signature}")
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 200, response.read()
+    connection.close()
+
+
 def test_unauthenticated_and_forbidden_shapes(sim):
     for auth in (None, ("admin", "wrong"), ("ghost", "x")):
         response = requests.get(sim.urls["ocp"] + "/api/v2/ob/clusters", auth=auth)
