@@ -682,7 +682,7 @@ class OcpApi(ApiFamily):
             if sub.status != "FAILED":
                 raise OcpError(400, 20003, f"Subtask {sub.id} in status {sub.status} cannot be retried.")
             self._rerun(task, [sub], "RETRY")
-            return self.ok(request, self.subtask_json(sub))
+            return self.ok(request, {**self.subtask_json(sub), "createTime": self._time(task.create_time)})
         return await self._handle(request, "TASK_MANAGER", work)
 
     @route("POST", "/api/v2/tasks/instances/{task_id}/subtasks/{subtask_id}/skip", ACTION)

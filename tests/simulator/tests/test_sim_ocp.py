@@ -261,6 +261,18 @@ def test_failed_task_restores_status_then_retry_and_log(sim):
     assert bad.status_code == 400 and bad.json()["error"]["code"] == 20003
 
 
+def test_subtask_retry_returns_a_full_subtask_instance(sim):
+    """ocp.md §5.7/§7.2: subtask retry answers a SubtaskInstance, createTime included (it was null)."""
+    sim.admin.add_fault(api="ocp", path="/stop$", kind="fail_task")
+    task = post(sim, "/api/v2/ob/clusters/1000002/stop").json()["data"]
+    data = get(sim, f"/api/v2/tasks/instances/{task['id']}").json()["data"]
+    failed = next(s for s in data["subtasks"] if s["status"] == "FAILED")
+    retried = post(sim, f"/api/v2/tasks/instances/{task['id']}/subtasks/{failed['id']}/retry").json()["data"]
+    assert retried["id"] == failed["id"] and retried["status"] == "RUNNING" and retried["operation"] == "RETRY"
+    assert retried["runTime"] == 2 and retried["createTime"] == data["createTime"]
+    assert set(retried) == set(failed)
+
+
 def test_rollback_skip_and_cancel(clocked):
     clocked.admin.add_fault(api="ocp", kind="fail_task")
     task = post(clocked, "/api/v2/ob/clusters/1000003/stop").json()["data"]
