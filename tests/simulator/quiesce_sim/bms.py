@@ -176,6 +176,10 @@ class BmsApi(ApiFamily):
         code = str(code or ("BMS.0212" if status >= 500 else "BMS.0018"))
         return json_response({"error": {"code": code, "message": message or BMS_MESSAGES.get(code, "error")}}, status)
 
+    def unrouted_response(self, request, status, message) -> web.Response:
+        # bms.md §6.3: the gateway answers 404 APIGW.0101 for a wrong host, path *or method*
+        return gateway_response(request, 404, "APIGW.0101", message)
+
     def throttle_response(self, request, fault: Fault) -> web.Response:
         message = fault.message or "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 minute"
         return gateway_response(request, 429, "APIGW.0308", message, retry_after_headers(fault))

@@ -77,6 +77,10 @@ class ApiFamily:
                        code: str | int | None = None) -> web.Response:
         raise NotImplementedError
 
+    def unrouted_response(self, request: web.Request, status: int, message: str) -> web.Response:
+        """Answer for an unknown path (404) or a known path with the wrong method (405)."""
+        return self.error_response(request, status, message)
+
     def throttle_response(self, request: web.Request, fault: "Fault") -> web.Response:
         response = self.error_response(request, 429, fault.message or "Too many requests, please retry later.")
         response.headers.update(retry_after_headers(fault))
@@ -416,7 +420,7 @@ def make_middleware(sim: Simulator, api: str):
         if unmatched is not None:  # unknown path or method: answer in the family's shape
 
             async def handler(request: web.Request, status: int = unmatched.status) -> web.Response:
-                return family.error_response(request, status, f"No handler found for {request.method} {request.path}")
+                return family.unrouted_response(request, status, f"No handler found for {request.method} {request.path}")
 
         status: int | None = None
         try:

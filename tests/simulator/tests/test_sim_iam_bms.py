@@ -268,6 +268,10 @@ def test_unknown_job_and_server(sim):
     assert missing_server.status_code == 404 and missing_server.json()["error"]["code"] == "BMS.0040"
     unknown_path = bms(sim.urls, token, "GET", "/nothing")
     assert unknown_path.status_code == 404 and unknown_path.json()["error_code"] == "APIGW.0101"
+    # a known path with the wrong method is "API does not exist" at the gateway too (404, not 405)
+    wrong_method = bms(sim.urls, token, "DELETE", "/jobs/" + "0" * 32)
+    assert wrong_method.status_code == 404 and wrong_method.json()["error_code"] == "APIGW.0101"
+    assert wrong_method.json()["request_id"] == wrong_method.headers["X-Request-Id"]
 
 
 def test_server_list_filters_and_paging(sim):
