@@ -424,7 +424,7 @@ def make_middleware(sim: Simulator, api: str):
 
         status: int | None = None
         try:
-            response = await _apply(fault, request, handler, family)
+            response = await _apply(fault, request, handler, family, sim)
             status = None if request.get("dropped") else response.status
             family.decorate(request, response)
             return response
@@ -467,11 +467,14 @@ def _loggable_query(request: web.Request) -> dict:
     return query
 
 
-async def _apply(fault: Fault | None, request: web.Request, handler: Handler, family) -> web.StreamResponse:
+async def _apply(fault: Fault | None, request: web.Request, handler: Handler, family,
+                 sim: Simulator | None = None) -> web.StreamResponse:
     if fault is None:
         return await handler(request)
     if fault.kind == "slow":
         await asyncio.sleep(5.0 if fault.delay is None else fault.delay)
+        if sim is not None:  # the request is handled *now*: apply what fell due while it waited
+            sim.advance()
         return await handler(request)
     if fault.kind == "status":
         return family.error_response(request, fault.status or 500, fault.message, fault.error_code)

@@ -120,6 +120,26 @@ def test_slow_fault_delays_reply(sim):
         requests.get(sim.urls["ocp"] + "/api/v2/ob/clusters", auth=OCP_AUTH, timeout=0.2)
 
 
+def test_slow_fault_handles_the_request_against_the_state_after_the_delay():
+    """A delayed request is handled at the end of its delay, so events that fell due meanwhile apply first."""
+    from quiesce_sim.scenario import load_scenario
+    from quiesce_sim.testing import in_process_simulator
+
+    scenario = load_scenario(None)
+    scenario["bms"].update(job_init_seconds=0, job_run_seconds=[0.2, 0.2])
+    scenario.setdefault("switches", {})["bms_wrong_state_mode"] = "sync"
+    with in_process_simulator(scenario, speed=1.0) as handle:
+        token = iam_token(handle.urls)
+        target = server_ids(handle, "ACTIVE", 1)
+        stop = bms(handle.urls, token, "POST", "/baremetalservers/action",
+                   json={"os-stop": {"servers": [{"id": i} for i in target]}})
+        assert stop.status_code == 200
+        handle.admin.add_fault(api="bms", method="POST", kind="slow", delay=0.6)
+        start = bms(handle.urls, token, "POST", "/baremetalservers/action",
+                    json={"os-start": {"servers": [{"id": i} for i in target]}})
+        assert start.status_code == 200, start.text  # not 400 BMS.0036: the stop had finished by then
+
+
 def test_malformed_fault_returns_invalid_json(sim):
     sim.admin.add_fault(api="ocp", path="/clusters$", kind="malformed")
     response = requests.get(sim.urls["ocp"] + "/api/v2/ob/clusters", auth=OCP_AUTH)
