@@ -131,7 +131,9 @@ def sdk_canonical_request(
 ) -> str:
     lower = {k.lower(): str(v).strip() for k, v in headers.items()}
     canonical_headers = "".join(f"{name}:{lower.get(name, '')}\n" for name in signed_headers)
-    payload_hash = lower.get("x-sdk-content-sha256") or (hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256)
+    # as the vendor signer does: an empty body always hashes to EMPTY_SHA256, even when the SDK has added
+    # X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD for a non-JSON Content-Type; the header only replaces a real hash
+    payload_hash = (lower.get("x-sdk-content-sha256") or hashlib.sha256(body).hexdigest()) if body else EMPTY_SHA256
     return "\n".join(
         [method.upper(), sdk_canonical_uri(path), sdk_canonical_query(query_pairs), canonical_headers,
          ";".join(signed_headers), payload_hash]
