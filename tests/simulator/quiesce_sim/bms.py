@@ -36,6 +36,15 @@ BMS_MESSAGES = {
 }
 
 
+# status -> (code, message) of the gateway error a bare status fault stands for (bms.md §6.3)
+GATEWAY_ERRORS = {
+    401: ("APIGW.0301", "Incorrect IAM authentication information"),
+    403: ("APIGW.0302", "The IAM user is not authorized to access the API."),
+    404: ("APIGW.0101", "The API does not exist or has not been published in the environment"),
+    429: ("APIGW.0308", "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 minute"),
+}
+
+
 @dataclass(slots=True)
 class Server:
     id: str
@@ -160,10 +169,16 @@ class BmsApi(ApiFamily):
     def error_response(self, request, status, message=None, code=None) -> web.Response:
         if status in (502, 503, 504):
             return gateway_response(request, status, str(code or "APIGW.0201"), message or "Backend unavailable")
-        if status == 404 and code is None:
-            return gateway_response(request, 404, "APIGW.0101", message or "The API does not exist or has not been published in the environment")
+        # bms.md §6.3: 401, 403 and 429 come from the API gateway, in its shape, unless a BMS code is asked for
+        gateway = GATEWAY_ERRORS.get(status) if code is None or str(code).startswith("APIG") else None
+        if gateway:
+            return gateway_response(request, status, str(code or gateway[0]), message or gateway[1])
         code = str(code or ("BMS.0212" if status >= 500 else "BMS.0018"))
         return json_response({"error": {"code": code, "message": message or BMS_MESSAGES.get(code, "error")}}, status)
+
+    def unrouted_response(self, request, status, message) -> web.Response:
+        # bms.md §6.3: the gateway answers 404 APIGW.0101 for a wrong host, path *or method*
+        return gateway_response(request, 404, "APIGW.0101", message)
 
     def throttle_response(self, request, fault: Fault) -> web.Response:
         message = fault.message or "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 minute"
@@ -221,7 +236,7 @@ class BmsApi(ApiFamily):
 
     def server_body(self, s: Server) -> dict:
         running = s.status in ("ACTIVE", "REBOOT", "HARD_REBOOT")
-        return {
+        body = {
             "id": s.id,
             "name": s.name,
             "status": s.status,
@@ -244,8 +259,14 @@ class BmsApi(ApiFamily):
             "key_name": "ops-key",
             "tags": list(s.tags),
             "enterprise_project_id": "0",
+            "sys_tags": [{"key": "_sys_enterprise_project_id", "value": "0"}],
             "description": "",
         }
+        if s.status == "ERROR":  # bms.md §4.6: `fault` {code:int, message, details, created}, present when faulty
+            body["fault"] = {"code": 500, "message": "BMS hardware fault",
+                             "details": "The BMS failed its last health check (simulated).",
+                             "created": iso_seconds_z(s.updated)}
+        return body
 
     # -- routes
 

@@ -77,6 +77,10 @@ class ApiFamily:
                        code: str | int | None = None) -> web.Response:
         raise NotImplementedError
 
+    def unrouted_response(self, request: web.Request, status: int, message: str) -> web.Response:
+        """Answer for an unknown path (404) or a known path with the wrong method (405)."""
+        return self.error_response(request, status, message)
+
     def throttle_response(self, request: web.Request, fault: "Fault") -> web.Response:
         response = self.error_response(request, 429, fault.message or "Too many requests, please retry later.")
         response.headers.update(retry_after_headers(fault))
@@ -416,11 +420,11 @@ def make_middleware(sim: Simulator, api: str):
         if unmatched is not None:  # unknown path or method: answer in the family's shape
 
             async def handler(request: web.Request, status: int = unmatched.status) -> web.Response:
-                return family.error_response(request, status, f"No handler found for {request.method} {request.path}")
+                return family.unrouted_response(request, status, f"No handler found for {request.method} {request.path}")
 
         status: int | None = None
         try:
-            response = await _apply(fault, request, handler, family)
+            response = await _apply(fault, request, handler, family, sim)
             status = None if request.get("dropped") else response.status
             family.decorate(request, response)
             return response
@@ -463,11 +467,14 @@ def _loggable_query(request: web.Request) -> dict:
     return query
 
 
-async def _apply(fault: Fault | None, request: web.Request, handler: Handler, family) -> web.StreamResponse:
+async def _apply(fault: Fault | None, request: web.Request, handler: Handler, family,
+                 sim: Simulator | None = None) -> web.StreamResponse:
     if fault is None:
         return await handler(request)
     if fault.kind == "slow":
         await asyncio.sleep(5.0 if fault.delay is None else fault.delay)
+        if sim is not None:  # the request is handled *now*: apply what fell due while it waited
+            sim.advance()
         return await handler(request)
     if fault.kind == "status":
         return family.error_response(request, fault.status or 500, fault.message, fault.error_code)

@@ -106,7 +106,9 @@ class IamApi(ApiFamily):
         canonical = sdk_canonical_request(
             request.method,
             request.raw_path.split("?", 1)[0],
-            parse_qsl(request.query_string, keep_blank_values=True),
+            # the raw (still percent-encoded) query: aiohttp's query_string is already decoded once,
+            # so decoding it again would turn a value such as "%41" (sent as %2541) into "A"
+            parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True),
             request.headers,
             signed_headers,
             body,

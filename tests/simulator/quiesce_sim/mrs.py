@@ -486,6 +486,14 @@ class MrsWebApi(ApiFamily):
         service = _listener_base(request, self.mrs.sim.urls["mrs_web"]) + "/web/cas_security_check.htm"
         return _listener_base(request, self.mrs.sim.urls["mrs_cas"]) + "/cas/login?service=" + quote(service, safe="")
 
+    def _redirect_to_cas(self, request: web.Request) -> web.HTTPFound:
+        """302 whose Location keeps `service` percent-encoded as in mrs-manager.md §3.5 (aiohttp would
+        normalise it to a bare `service=https://...` otherwise)."""
+        url = self._cas_login_url(request)
+        redirect = web.HTTPFound(url)
+        redirect.headers["Location"] = url
+        return redirect
+
     def _session(self, request: web.Request) -> Session | None:
         session = self.mrs.live_session(
             self.mrs.web_sessions, request.cookies.get(self.cookie_name), self.mrs.session_idle_seconds, request)
@@ -495,7 +503,7 @@ class MrsWebApi(ApiFamily):
 
     def _not_authenticated(self, request: web.Request) -> web.Response:
         if self.mrs.security and self.mrs.sim.config["mrs_session_expiry"] == "redirect":
-            raise web.HTTPFound(self._cas_login_url(request))
+            raise self._redirect_to_cas(request)
         return error_envelope(401, "session invalid or expired")
 
     def _new_session(self, user: str) -> str:
@@ -515,7 +523,7 @@ class MrsWebApi(ApiFamily):
     async def security_check(self, request: web.Request) -> web.Response:
         user = self.mrs.service_tickets.pop(request.query.get("ticket", ""), None)
         if user is None:
-            raise web.HTTPFound(self._cas_login_url(request))
+            raise self._redirect_to_cas(request)
         request["identity"] = user
         response = web.HTTPFound("/web/v1/access/login_check")
         response.set_cookie("JSESSIONID", self._new_session(user), path="/web", httponly=True, secure=request.secure)
@@ -529,7 +537,7 @@ class MrsWebApi(ApiFamily):
         if session:
             return json_response(body)
         if self.mrs.security:
-            raise web.HTTPFound(self._cas_login_url(request))
+            raise self._redirect_to_cas(request)
         user = self._basic_login(request)
         if isinstance(user, web.Response):
             return user

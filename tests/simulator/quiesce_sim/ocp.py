@@ -180,8 +180,10 @@ class OcpApi(ApiFamily):
         return json_response(body)
 
     def error_response(self, request, status, message=None, code=None) -> web.Response:
+        default_code = 30014 if status == 403 else 0  # ocp.md §3.3 / G3: 403 is IAM_OPERATION_NOT_PERMITTED
         body = {**self._base(request, status, False),
-                "error": {"code": int(code) if code is not None else 0, "message": message or "Unexpected error"}}
+                "error": {"code": int(code) if code is not None else default_code,
+                          "message": message or "Unexpected error"}}
         return json_response(body, status)
 
     def throttle_response(self, request, fault: Fault | None = None, reset_seconds: int = 10) -> web.Response:
@@ -680,7 +682,7 @@ class OcpApi(ApiFamily):
             if sub.status != "FAILED":
                 raise OcpError(400, 20003, f"Subtask {sub.id} in status {sub.status} cannot be retried.")
             self._rerun(task, [sub], "RETRY")
-            return self.ok(request, self.subtask_json(sub))
+            return self.ok(request, {**self.subtask_json(sub), "createTime": self._time(task.create_time)})
         return await self._handle(request, "TASK_MANAGER", work)
 
     @route("POST", "/api/v2/tasks/instances/{task_id}/subtasks/{subtask_id}/skip", ACTION)

@@ -62,14 +62,19 @@ def ocp_string_to_sign(
     *,
     encode_joined: bool = True,
 ) -> str:
-    lower = {k.lower(): v for k, v in headers.items()}
+    lower: dict[str, list[str]] = {}  # a header sent several times keeps every value, in order
+    for key, value in headers.items():
+        lower.setdefault(key.lower(), []).append(value)
     content_md5 = hashlib.md5(body).hexdigest().upper() if body else ""  # noqa: S324 (protocol-defined)
-    ocp_headers = "\n".join(f"{name}:{lower[name]}" for name in sorted(n for n in lower if n.startswith("x-ocp")))
+    ocp_headers = "\n".join(
+        f"{name}:{','.join(lower[name])}" for name in sorted(n for n in lower if n.startswith("x-ocp"))
+    )
     query = ocp_canonical_query(query_pairs, encode_joined=encode_joined)
     resource = path + (f"?{query}" if query else "")
+    first = {name: values[0] for name, values in lower.items()}
     return "\n".join(
-        [method.upper(), content_md5, lower.get("content-type", ""), lower.get("date", ""),
-         lower.get("host", ""), ocp_headers, resource]
+        [method.upper(), content_md5, first.get("content-type", ""), first.get("date", ""),
+         first.get("host", ""), ocp_headers, resource]
     )
 
 
@@ -126,7 +131,9 @@ def sdk_canonical_request(
 ) -> str:
     lower = {k.lower(): str(v).strip() for k, v in headers.items()}
     canonical_headers = "".join(f"{name}:{lower.get(name, '')}\n" for name in signed_headers)
-    payload_hash = lower.get("x-sdk-content-sha256") or (hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256)
+    # as the vendor signer does: an empty body always hashes to EMPTY_SHA256, even when the SDK has added
+    # X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD for a non-JSON Content-Type; the header only replaces a real hash
+    payload_hash = (lower.get("x-sdk-content-sha256") or hashlib.sha256(body).hexdigest()) if body else EMPTY_SHA256
     return "\n".join(
         [method.upper(), sdk_canonical_uri(path), sdk_canonical_query(query_pairs), canonical_headers,
          ";".join(signed_headers), payload_hash]

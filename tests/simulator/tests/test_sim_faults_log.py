@@ -39,6 +39,25 @@ def test_status_fault_uses_each_family_envelope(sim):
     assert response.json()["request_id"] == response.headers["X-Request-Id"]
 
 
+def test_status_fault_401_403_429_use_the_documented_codes(sim):
+    """bms.md §6.3: on BMS, 401/403/429 are API-gateway answers (APIGW.0301/0302/0308), never a BMS.0018 body;
+    ocp.md §3.3: an OCP 403 carries error.code 30014, a 401 code 0."""
+    token = iam_token(sim.urls)
+    for status, code in ((401, "APIGW.0301"), (403, "APIGW.0302"), (429, "APIGW.0308")):
+        sim.admin.add_fault(api="bms", kind="status", status=status)
+        response = bms(sim.urls, token, "GET", "/baremetalservers/detail")
+        assert response.status_code == status
+        assert set(response.json()) == {"error_code", "error_msg", "request_id"}
+        assert response.json()["error_code"] == code
+    sim.admin.add_fault(api="bms", kind="status", status=403, error_code="BMS.0288")
+    forbidden = bms(sim.urls, token, "GET", "/baremetalservers/detail")
+    assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "BMS.0288"
+    for status, code in ((401, 0), (403, 30014)):
+        sim.admin.add_fault(api="ocp", kind="status", status=status)
+        response = requests.get(sim.urls["ocp"] + "/api/v2/ob/clusters", auth=OCP_AUTH)
+        assert response.status_code == status and response.json()["error"]["code"] == code
+
+
 def test_throttle_fault_headers(sim):
     sim.admin.add_fault(api="ocp", kind="throttle", retry_after=7)
     response = requests.get(sim.urls["ocp"] + "/api/v2/ob/clusters", auth=OCP_AUTH)
@@ -99,6 +118,26 @@ def test_slow_fault_delays_reply(sim):
     with pytest.raises(requests.Timeout):
         sim.admin.add_fault(api="ocp", kind="slow", delay=1.0)
         requests.get(sim.urls["ocp"] + "/api/v2/ob/clusters", auth=OCP_AUTH, timeout=0.2)
+
+
+def test_slow_fault_handles_the_request_against_the_state_after_the_delay():
+    """A delayed request is handled at the end of its delay, so events that fell due meanwhile apply first."""
+    from quiesce_sim.scenario import load_scenario
+    from quiesce_sim.testing import in_process_simulator
+
+    scenario = load_scenario(None)
+    scenario["bms"].update(job_init_seconds=0, job_run_seconds=[0.2, 0.2])
+    scenario.setdefault("switches", {})["bms_wrong_state_mode"] = "sync"
+    with in_process_simulator(scenario, speed=1.0) as handle:
+        token = iam_token(handle.urls)
+        target = server_ids(handle, "ACTIVE", 1)
+        stop = bms(handle.urls, token, "POST", "/baremetalservers/action",
+                   json={"os-stop": {"servers": [{"id": i} for i in target]}})
+        assert stop.status_code == 200
+        handle.admin.add_fault(api="bms", method="POST", kind="slow", delay=0.6)
+        start = bms(handle.urls, token, "POST", "/baremetalservers/action",
+                    json={"os-start": {"servers": [{"id": i} for i in target]}})
+        assert start.status_code == 200, start.text  # not 400 BMS.0036: the stop had finished by then
 
 
 def test_malformed_fault_returns_invalid_json(sim):

@@ -137,6 +137,18 @@ def test_aksk_wrong_secret_and_unknown_key(sim):
     assert sim.admin.log(api="bms")[0]["identity"] == "QUIESCEDEMOAK0000001"
 
 
+def test_aksk_query_canonicalised_from_the_raw_query(sim):
+    """The signer encodes each value once (quote, safe "~") and sends exactly that on the wire; the verifier
+    must decode it once. Values holding "%", "+" or "&" used to be decoded twice and refused."""
+    path = f"/v1/{PROJECT_ID}/baremetalservers/detail"
+    host = sim.urls["bms"].split("://")[1]
+    for query in ("name=%2541", "name=a%2Bb", "name=a%26b&limit=3", "name=100%25", "tags=rack%3Drack01"):
+        headers = sign_sdk_request("QUIESCEDEMOAK0000001", "QuiesceDemoSecretKey000000000000000001", "GET", path,
+                                   query, {"Host": host}, b"")
+        response = requests.get(f"{sim.urls['bms']}{path}?{query}", headers=headers)
+        assert response.status_code == 200, (query, response.text)
+
+
 # ---------------------------------------------------------------- actions and jobs
 
 
@@ -256,6 +268,10 @@ def test_unknown_job_and_server(sim):
     assert missing_server.status_code == 404 and missing_server.json()["error"]["code"] == "BMS.0040"
     unknown_path = bms(sim.urls, token, "GET", "/nothing")
     assert unknown_path.status_code == 404 and unknown_path.json()["error_code"] == "APIGW.0101"
+    # a known path with the wrong method is "API does not exist" at the gateway too (404, not 405)
+    wrong_method = bms(sim.urls, token, "DELETE", "/jobs/" + "0" * 32)
+    assert wrong_method.status_code == 404 and wrong_method.json()["error_code"] == "APIGW.0101"
+    assert wrong_method.json()["request_id"] == wrong_method.headers["X-Request-Id"]
 
 
 def test_server_list_filters_and_paging(sim):

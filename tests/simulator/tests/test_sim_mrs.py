@@ -1,7 +1,7 @@
 """MRS Manager contract: CAS flow, sessions, service status, start/stop commands, dependencies."""
 
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import requests
 
@@ -93,6 +93,11 @@ def test_failure_counter_resets_on_success(sim):
 def test_no_session_redirects_or_401(sim):
     response = requests.get(web(sim, "/web/v1/clusters"), allow_redirects=False)
     assert response.status_code == 302 and "/cas/login?service=" in response.headers["Location"]
+    # mrs-manager.md §3.5: the service URL travels percent-encoded inside the Location
+    cas, web_base = sim.urls["mrs_cas"], sim.urls["mrs_web"]
+    assert response.headers["Location"] == cas + "/cas/login?service=" + quote(
+        web_base + "/web/cas_security_check.htm", safe="")
+    assert "%3A%2F%2F" in response.headers["Location"]
     sim.admin.config(mrs_session_expiry="strict401")
     response = requests.get(web(sim, "/web/v1/clusters"))
     assert response.status_code == 401

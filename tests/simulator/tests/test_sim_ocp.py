@@ -97,6 +97,32 @@ def test_aksk_verified_on_the_wire(sim):
     assert sim.admin.log(mutating=True)[-1]["identity"] == AK
 
 
+def test_aksk_repeated_x_ocp_header_signs_all_values(sim):
+    """ocp.md §3.2 step 6: an x-ocp header is rendered `name:value1,value2`; a header sent twice keeps both."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    path = "/api/v2/ob/clusters"
+    headers = signed_headers(sim, "GET", path)
+    headers.pop("x-ocp-request")
+    host = urlsplit(sim.urls["ocp"])
+    message_headers = {**headers, "x-ocp-data": "A,1"}
+    message_headers.pop("Authorization")
+    signature = ocp_signature(SK, ocp_string_to_sign("GET", path, [], message_headers, b""))
+    connection = http.client.HTTPConnection(host.hostname, host.port, timeout=10)
+    connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+    for name, value in headers.items():
+        if name != "Authorization":
+            connection.putheader(name, value)
+    connection.putheader("x-ocp-data", "A")
+    connection.putheader("x-ocp-data", "1")
+    connection.putheader("Authorization", f"OCP-ACCESS-KEY-HMACSHA1 {AK}:{signature}")
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 200, response.read()
+    connection.close()
+
+
 def test_unauthenticated_and_forbidden_shapes(sim):
     for auth in (None, ("admin", "wrong"), ("ghost", "x")):
         response = requests.get(sim.urls["ocp"] + "/api/v2/ob/clusters", auth=auth)
@@ -233,6 +259,18 @@ def test_failed_task_restores_status_then_retry_and_log(sim):
     assert get(sim, "/api/v2/ob/clusters/1000002").json()["data"]["status"] == "STOPPED"
     bad = post(sim, f"/api/v2/tasks/instances/{task['id']}/retry")
     assert bad.status_code == 400 and bad.json()["error"]["code"] == 20003
+
+
+def test_subtask_retry_returns_a_full_subtask_instance(sim):
+    """ocp.md §5.7/§7.2: subtask retry answers a SubtaskInstance, createTime included (it was null)."""
+    sim.admin.add_fault(api="ocp", path="/stop$", kind="fail_task")
+    task = post(sim, "/api/v2/ob/clusters/1000002/stop").json()["data"]
+    data = get(sim, f"/api/v2/tasks/instances/{task['id']}").json()["data"]
+    failed = next(s for s in data["subtasks"] if s["status"] == "FAILED")
+    retried = post(sim, f"/api/v2/tasks/instances/{task['id']}/subtasks/{failed['id']}/retry").json()["data"]
+    assert retried["id"] == failed["id"] and retried["status"] == "RUNNING" and retried["operation"] == "RETRY"
+    assert retried["runTime"] == 2 and retried["createTime"] == data["createTime"]
+    assert set(retried) == set(failed)
 
 
 def test_rollback_skip_and_cancel(clocked):

@@ -52,3 +52,9 @@ def test_troubled_scenario_failures():
         job_id = bms(handle.urls, token, "POST", "/baremetalservers/action",
                      json={"os-stop": {"servers": [{"id": node2}]}}).json()["job_id"]
         assert bms(handle.urls, token, "GET", f"/jobs/{job_id}").json()["status"] == "SUCCESS"  # one-shot
+        # bms.md §4.6: `fault` {code:int, message, details, created} is present when the server is faulty
+        node3 = next(s.id for s in handle.sim.bms.servers.values() if s.name == "rack01-node003")
+        faulty = bms(handle.urls, token, "GET", f"/baremetalservers/{node3}").json()["server"]
+        assert faulty["status"] == "ERROR" and set(faulty["fault"]) == {"code", "message", "details", "created"}
+        assert isinstance(faulty["fault"]["code"], int)
+        assert "fault" not in bms(handle.urls, token, "GET", f"/baremetalservers/{node2}").json()["server"]
