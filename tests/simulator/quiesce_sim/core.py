@@ -1,0 +1,504 @@
+"""Shared machinery: the Simulator object, request log, faults, switches, middleware, listeners."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import secrets
+import time
+import warnings
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from . import API_NAMES
+from .clock import Clock, Scheduler, iso_millis
+from .scenario import load_scenario
+
+LOG = logging.getLogger("quiesce_sim")
+
+# Per-request scratch values use plain string keys on purpose; aiohttp nags about typed keys.
+warnings.filterwarnings("ignore", category=web.NotAppKeyWarning)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# Request kinds; only "action" counts as mutating.
+AUTH, READ, ACTION, POLL = "auth", "read", "action", "poll"
+
+
+def route(method: str, path: str, kind: str = READ):
+    """Mark an API method as a route handler; `kind` feeds the request log."""
+
+    def decorate(func):
+        func.routes = [*getattr(func, "routes", []), (method, path)]
+        func.kind = kind
+        return func
+
+    return decorate
+
+
+def collect_routes(obj: Any) -> list[tuple[str, str, Handler]]:
+    """Routes in source order, so literal paths declared first win over `{id}` patterns."""
+    found = []
+    for name in dir(type(obj)):
+        member = getattr(obj, name)
+        for method, path in getattr(member, "routes", []):
+            found.append((member.__func__.__code__.co_firstlineno, method, path, member))
+    return [(method, path, member) for _, method, path, member in sorted(found, key=lambda r: r[0])]
+
+
+def json_response(body: Any, status: int = 200, headers: dict | None = None) -> web.Response:
+    return web.Response(
+        text=json.dumps(body, separators=(",", ":")),
+        status=status,
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def new_hex(length: int = 32) -> str:
+    return secrets.token_hex(length // 2)
+
+
+# ---------------------------------------------------------------- switches
+
+
+SWITCH_CHOICES = {
+    "mrs_session_expiry": ("redirect", "strict401"),
+    "ocp_agent_paths": ("both", "prefixed", "bare"),
+    "bms_wrong_state_mode": ("async", "sync"),
+}
+DEFAULT_SWITCHES = {
+    "mrs_session_expiry": "redirect",
+    "ocp_agent_paths": "both",
+    "bms_wrong_state_mode": "async",
+    "ocp_rate_limit": 0,  # requests per user per 10 s window; 0 = off
+    "bms_rate_limit": False,
+    "bms_rate_limit_writes_per_minute": 10,
+    "bms_rate_limit_reads_per_second": 20,
+}
+
+
+def validate_switches(changes: dict) -> dict:
+    clean = {}
+    for key, value in changes.items():
+        if key == "speed":
+            if not isinstance(value, (int, float)) or value < 0:
+                raise ValueError("speed must be a number >= 0")
+            clean[key] = float(value)
+        elif key not in DEFAULT_SWITCHES:
+            raise ValueError(f"unknown switch {key!r}")
+        elif key in SWITCH_CHOICES and value not in SWITCH_CHOICES[key]:
+            raise ValueError(f"{key} must be one of {SWITCH_CHOICES[key]}")
+        elif key == "bms_rate_limit" and not isinstance(value, bool):
+            raise ValueError("bms_rate_limit must be true or false")
+        elif key not in SWITCH_CHOICES and key != "bms_rate_limit" and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 0
+        ):
+            raise ValueError(f"{key} must be an integer >= 0")
+        else:
+            clean[key] = value
+    return clean
+
+
+# ---------------------------------------------------------------- request log
+
+
+class RequestLog:
+    """Every request on the API listeners, newest last; optionally mirrored to a JSONL file."""
+
+    def __init__(self, log_file: str | None = None, max_entries: int = 200_000) -> None:
+        self.entries: deque[dict] = deque(maxlen=max_entries)
+        self._seq = 0
+        self._file = open(log_file, "a", encoding="utf-8") if log_file else None  # noqa: SIM115
+
+    def add(self, entry: dict) -> None:
+        self._seq += 1
+        entry = {"seq": self._seq, **entry}
+        self.entries.append(entry)
+        if self._file:
+            self._file.write(json.dumps(entry) + "\n")
+            self._file.flush()
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+    def query(self, filters: dict[str, str]) -> list[dict]:
+        selected = list(self.entries)
+        if "since" in filters:
+            since = int(filters["since"])
+            selected = [e for e in selected if e["seq"] > since]
+        for key in ("api", "kind", "identity", "fault"):
+            if key in filters:
+                selected = [e for e in selected if str(e[key]) == filters[key]]
+        if "method" in filters:
+            selected = [e for e in selected if e["method"] == filters["method"].upper()]
+        if "mutating" in filters:
+            wanted = filters["mutating"].lower() in ("1", "true", "yes")
+            selected = [e for e in selected if e["mutating"] is wanted]
+        if "status" in filters:
+            selected = [e for e in selected if str(e["status"]) == filters["status"]]
+        if "path" in filters:
+            pattern = re.compile(filters["path"])
+            selected = [e for e in selected if pattern.search(e["path"])]
+        return selected
+
+    def close(self) -> None:
+        if self._file:
+            self._file.close()
+            self._file = None
+
+
+# ---------------------------------------------------------------- faults
+
+FAULT_KINDS = (
+    "status",
+    "throttle",
+    "drop_before",
+    "drop_after",
+    "slow",
+    "malformed",
+    "fail_task",
+    "expire_auth",
+)
+
+
+@dataclass
+class Fault:
+    id: int
+    kind: str
+    api: str | None = None
+    method: str | None = None
+    path: str | None = None
+    count: int = 1
+    status: int = 500
+    retry_after: float | str | None = None
+    delay: float = 5.0
+    message: str | None = None
+    error_code: str | int | None = None
+    fail_reason: str | None = None
+    subtask: str | None = None
+    servers: list[str] | None = None
+    applied: int = 0
+    _pattern: re.Pattern | None = field(default=None, repr=False)
+
+    def matches(self, api: str, method: str, path: str) -> bool:
+        return (
+            self.count != 0
+            and (self.api is None or self.api == api)
+            and (self.method is None or self.method == method)
+            and (self._pattern is None or self._pattern.search(path) is not None)
+        )
+
+    def spend(self) -> None:
+        self.applied += 1
+        if self.count > 0:
+            self.count -= 1
+
+    def public(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_") and v is not None}
+
+
+class FaultBook:
+    def __init__(self) -> None:
+        self.faults: list[Fault] = []
+        self._next_id = 1
+
+    def add(self, spec: dict) -> Fault:
+        spec = dict(spec)
+        kind = spec.pop("kind", None)
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"kind must be one of {FAULT_KINDS}")
+        api = spec.get("api")
+        if api is not None and api not in API_NAMES:
+            raise ValueError(f"api must be one of {API_NAMES}")
+        if spec.get("method"):
+            spec["method"] = spec["method"].upper()
+        known = set(Fault.__dataclass_fields__) - {"id", "kind", "applied", "_pattern"}
+        unknown = set(spec) - known
+        if unknown:
+            raise ValueError(f"unknown fault fields: {sorted(unknown)}")
+        fault = Fault(id=self._next_id, kind=kind, **spec)
+        if not isinstance(fault.count, int) or fault.count == 0 or fault.count < -1:
+            raise ValueError("count must be a positive integer or -1")
+        if fault.path:
+            fault._pattern = re.compile(fault.path)
+        self._next_id += 1
+        self.faults.append(fault)
+        return fault
+
+    def take(self, api: str, method: str, path: str, task: bool = False) -> Fault | None:
+        """First live fault matching the request; spends one use. `task` selects fail_task faults."""
+        for fault in self.faults:
+            if (fault.kind == "fail_task") == task and fault.matches(api, method, path):
+                fault.spend()
+                return fault
+        return None
+
+    def take_task_failure(self, request: web.Request) -> Fault | None:
+        return self.take(request["api"], request.method, request.path, task=True)
+
+    def remove(self, fault_id: int) -> bool:
+        before = len(self.faults)
+        self.faults = [f for f in self.faults if f.id != fault_id]
+        return len(self.faults) != before
+
+    def clear(self) -> None:
+        self.faults.clear()
+
+
+# ---------------------------------------------------------------- simulator
+
+
+class Simulator:
+    """Holds every API family's state plus the log, faults, switches and clock."""
+
+    def __init__(
+        self,
+        scenario: str | Path | dict | None = None,
+        *,
+        speed: float = 1.0,
+        clock: Clock | None = None,
+        log_file: str | None = None,
+    ) -> None:
+        from .bms import BmsApi
+        from .iam import IamApi
+        from .mrs import MrsManager
+        from .ocp import OcpApi
+
+        self.scenario_source = scenario
+        self.initial_speed = speed
+        self.clock = clock or Clock()
+        self.scheduler = Scheduler(self.clock)
+        self.log = RequestLog(log_file)
+        self.faults = FaultBook()
+        self.urls: dict[str, str] = {}
+        self.mrs = MrsManager(self)
+        self.ocp = OcpApi(self)
+        self.iam = IamApi(self)
+        self.bms = BmsApi(self)
+        self.families = {
+            "mrs_web": self.mrs.web,
+            "mrs_cas": self.mrs.cas,
+            "ocp": self.ocp,
+            "iam": self.iam,
+            "bms": self.bms,
+        }
+        self.reset()
+
+    # -- lifecycle
+
+    def reset(self) -> None:
+        self.scenario = load_scenario(self.scenario_source)
+        self.scheduler.clear()
+        self.faults.clear()
+        self.log.clear()
+        self.config = {**DEFAULT_SWITCHES, **validate_switches(self.scenario.get("switches", {}))}
+        self.config["speed"] = self.initial_speed
+        for state in (self.mrs, self.ocp, self.iam, self.bms):
+            state.reset(self.scenario)
+
+    # -- time
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    @property
+    def speed(self) -> float:
+        return self.config["speed"]
+
+    def scaled(self, seconds: float) -> float:
+        """A scenario duration at the current speed factor."""
+        return max(0.0, float(seconds)) * self.speed
+
+    def lifetime(self, seconds: float) -> float | None:
+        """A session/token lifetime at the current speed; None (no time expiry) at speed 0."""
+        return None if self.speed == 0 else float(seconds) * self.speed
+
+    def advance(self) -> None:
+        self.scheduler.run_due()
+
+    # -- admin views
+
+    def expire(self, api: str) -> dict:
+        counts = {}
+        if api in ("mrs_web", "all"):
+            counts["mrs_web"] = self.mrs.expire_web_sessions()
+        if api in ("mrs_cas", "all"):
+            counts["mrs_cas"] = self.mrs.expire_tickets()
+        if api in ("ocp", "all"):
+            counts["ocp"] = self.ocp.expire_sessions()
+        if api in ("iam", "bms", "all"):
+            counts["iam"] = self.iam.expire_tokens()
+        if not counts:
+            raise ValueError("api must be one of mrs_web, mrs_cas, ocp, iam, all")
+        return counts
+
+    def state(self) -> dict:
+        self.advance()
+        return {
+            "time": iso_millis(self.now()),
+            "speed": self.speed,
+            "mrs": self.mrs.summary(),
+            "ocp": self.ocp.summary(),
+            "bms": self.bms.summary(),
+            "iam": self.iam.summary(),
+            "pending_events": self.scheduler.pending(),
+        }
+
+
+# ---------------------------------------------------------------- middleware
+
+
+def _drop_connection(request: web.Request) -> None:
+    """Close the TCP connection so the client sees no HTTP response at all."""
+    transport = request.transport
+    if transport is not None:
+        transport.abort()
+
+
+def _truncate_body(response: web.Response) -> web.Response:
+    body = response.body if isinstance(response.body, bytes) else b'{"data": {'
+    cut = max(1, len(body) // 2)
+    return web.Response(
+        body=body[:cut], status=200, content_type="application/json", headers=_copy_extra_headers(response)
+    )
+
+
+def _copy_extra_headers(response: web.StreamResponse) -> dict:
+    return {k: v for k, v in response.headers.items() if k.lower() not in ("content-type", "content-length")}
+
+
+class ConnectionDropped(Exception):
+    """Raised to stop aiohttp from writing a response after a deliberate drop."""
+
+
+def make_middleware(sim: Simulator, api: str):
+    family = sim.families[api]
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        started = time.perf_counter()
+        sim.advance()
+        request["api"] = api
+        request["identity"] = None
+        request["started"] = started
+        route_handler = request.match_info.route.handler
+        kind = getattr(route_handler, "kind", READ)
+        fault = sim.faults.take(api, request.method, request.path)
+        unmatched = request.match_info.http_exception
+        status: int | None = None
+        try:
+            if unmatched is not None and fault is None:
+                response = family.error_response(request, unmatched.status, f"No handler found for {request.method} {request.path}")
+            else:
+                response = await _apply(fault, request, handler, family)
+            status = response.status
+            family.decorate(request, response)
+            return response
+        except web.HTTPException as exc:
+            status = exc.status
+            raise
+        finally:
+            sim.log.add(
+                {
+                    "time": iso_millis(time.time()),
+                    "api": api,
+                    "method": request.method,
+                    "path": request.path,
+                    "query": _loggable_query(request),
+                    "mutating": kind == ACTION,
+                    "kind": kind,
+                    "status": status,
+                    "identity": request.get("identity"),
+                    "fault": fault.kind if fault else None,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                }
+            )
+
+    return middleware
+
+
+SECRET_QUERY_KEYS = {"ticket", "password", "token", "signature", "x-auth-token", "sk"}
+
+
+def _loggable_query(request: web.Request) -> dict:
+    """Query parameters for the log, with credentials (CAS tickets and the like) masked."""
+    query = {}
+    for key in request.query:
+        values = ["***" if key.lower() in SECRET_QUERY_KEYS else v for v in request.query.getall(key)]
+        query[key] = values if len(values) > 1 else values[0]
+    return query
+
+
+async def _apply(fault: Fault | None, request: web.Request, handler: Handler, family) -> web.StreamResponse:
+    if fault is None:
+        return await handler(request)
+    if fault.kind == "slow":
+        await asyncio.sleep(fault.delay)
+        return await handler(request)
+    if fault.kind == "status":
+        return family.error_response(request, fault.status, fault.message, fault.error_code)
+    if fault.kind == "throttle":
+        return family.throttle_response(request, fault)
+    if fault.kind == "expire_auth":
+        request["expire_auth"] = True
+        return await handler(request)
+    if fault.kind == "malformed":
+        response = await handler(request)
+        return _truncate_body(response)
+    if fault.kind == "drop_after":
+        await handler(request)
+    _drop_connection(request)
+    raise ConnectionDropped(fault.kind)
+
+
+def retry_after_headers(fault: Fault) -> dict:
+    if fault.retry_after is None:
+        return {}
+    value = fault.retry_after
+    if isinstance(value, (int, float)):
+        value = str(int(value)) if float(value).is_integer() else str(value)
+    return {"Retry-After": str(value)}
+
+
+# ---------------------------------------------------------------- listeners
+
+
+def build_app(sim: Simulator, api: str) -> web.Application:
+    app = web.Application(middlewares=[make_middleware(sim, api)], client_max_size=16 * 1024 * 1024)
+    for method, path, handler in collect_routes(sim.families[api]):
+        app.router.add_route(method, path, handler)
+    return app
+
+
+async def start_listeners(
+    sim: Simulator,
+    *,
+    host: str = "127.0.0.1",
+    base_port: int = 0,
+    ssl_context=None,
+) -> tuple[list[web.AppRunner], dict[str, str]]:
+    """Bind one listener per API family plus admin; returns the runners and the URL map."""
+    from .admin import build_admin_app
+
+    scheme = "https" if ssl_context else "http"
+    apps = {api: build_app(sim, api) for api in API_NAMES}
+    apps["admin"] = build_admin_app(sim)
+    runners, urls = [], {}
+    for index, (name, app) in enumerate(apps.items()):
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, host, base_port + index if base_port else 0, ssl_context=ssl_context)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # the bound ephemeral port
+        urls[name] = f"{scheme}://{host}:{port}"
+        runners.append(runner)
+    sim.urls = urls
+    return runners, urls
