@@ -36,6 +36,10 @@ TASK_RUNNING = 'RUNNING'
 TASK_SUCCESSFUL = 'SUCCESSFUL'
 TASK_FAILED = 'FAILED'
 TASK_DONE = frozenset([TASK_SUCCESSFUL, TASK_FAILED])
+# Task list filters and the normalized task key each one corresponds to.
+CLUSTER_SCOPE = 'clusterId'
+HOST_SCOPE = 'hostId'
+TASK_SCOPES = {CLUSTER_SCOPE: 'cluster_id', HOST_SCOPE: 'host_id'}
 
 # Agent paths (ocp.md s2.1, G1): the agent pages write them without /api/v2 while every
 # neighbouring page, the agent page's own sample request and the vendor's obdiag use
@@ -256,24 +260,27 @@ class OcpClient:
     def get_task(self, task_id):
         return normalize_task(self.get('/tasks/instances/{0}'.format(task_id)))
 
-    def cluster_tasks(self, cluster_id, status=None, max_pages=MAX_PAGES):
-        """Tasks of a cluster, newest first; the filters are applied again here rather than trusted."""
-        params = {'clusterId': cluster_id, 'sort': 'id,desc'}
+    def tasks_of(self, scope, scope_id, status=None, max_pages=MAX_PAGES):
+        """Tasks of a cluster (``scope='clusterId'``) or host (``'hostId'``), newest first.
+
+        The list's filters are applied again here rather than trusted.
+        """
+        params = {scope: scope_id, 'sort': 'id,desc'}
         if status:
             params['status'] = status
+        key = TASK_SCOPES[scope]
         tasks = [normalize_task(t) for t in self.list_all('/tasks/instances', params, max_pages=max_pages)]
-        tasks = [t for t in tasks if str(t.get('cluster_id')) == str(cluster_id)
-                 and (status is None or t.get('status') == status)]
+        tasks = [t for t in tasks if str(t.get(key)) == str(scope_id) and (status is None or t.get('status') == status)]
         return sorted(tasks, key=lambda t: t.get('id') or 0, reverse=True)
 
-    def running_cluster_task(self, cluster_id):
-        """The task now running on the cluster (full detail), or None."""
-        tasks = self.cluster_tasks(cluster_id, status=TASK_RUNNING)
+    def running_task(self, scope, scope_id):
+        """The task now running on the cluster or host (full detail), or None."""
+        tasks = self.tasks_of(scope, scope_id, status=TASK_RUNNING)
         return self.get_task(tasks[0]['id']) if tasks else None
 
-    def newest_cluster_task_id(self, cluster_id):
-        """The highest task id of the cluster (first page of the newest-first list), 0 when none."""
-        tasks = self.cluster_tasks(cluster_id, max_pages=1)
+    def newest_task_id(self, scope, scope_id):
+        """The highest task id of the cluster or host (first page of the newest-first list), 0 when none."""
+        tasks = self.tasks_of(scope, scope_id, max_pages=1)
         return tasks[0]['id'] if tasks else 0
 
     def failure_message(self, task):

@@ -21,7 +21,11 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     OptionError,
     QuiesceError,
 )
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_client import task_result
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_client import (
+    CLUSTER_SCOPE,
+    HOST_SCOPE,
+    task_result,
+)
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import wait_until
 
 # ---------------------------------------------------------------------- clusters (s8.1)
@@ -116,7 +120,7 @@ def ensure_cluster(client, cluster, state, wait=True, timeout=1800, check_mode=F
     if decision.wait_first:
         if decision.action is None and not wait:
             # Already heading where asked: report OCP's task without waiting for it.
-            attached = client.running_cluster_task(cluster_id)
+            attached = client.running_task(CLUSTER_SCOPE, cluster_id)
             return dict(changed=False, before=before, after=_cluster_view(client.get_cluster(cluster_id)),
                         task=None, attached_task=task_result(attached), trace_id=None)
         # A transition in progress is followed (its task re-attached), never answered with a
@@ -148,7 +152,7 @@ def ensure_cluster(client, cluster, state, wait=True, timeout=1800, check_mode=F
 
 def _wait_through_transition(client, cluster, deadline):
     cluster_id = cluster['id']
-    running = client.running_cluster_task(cluster_id)
+    running = client.running_task(CLUSTER_SCOPE, cluster_id)
     if running:
         try:
             running = client.wait_task(running, deadline.remaining())
@@ -167,23 +171,32 @@ def _wait_settled(client, cluster_id, deadline):
 
 
 def _submit_cluster_action(client, cluster_id, action):
-    """POST the action; after an ambiguous outcome follow what OCP did instead of posting again."""
-    baseline = client.newest_cluster_task_id(cluster_id)
+    return submit_task_action(
+        client, CLUSTER_SCOPE, cluster_id, lambda: client.cluster_action(cluster_id, action),
+        lambda: client.get_cluster(cluster_id).get('status') in ACTION_EVIDENCE[action])
+
+
+def submit_task_action(client, scope, scope_id, post, took_effect):
+    """``post()`` an action that starts an OCP task; returns (task, traceId).
+
+    After an ambiguous outcome the action is not posted again blindly: the task list and
+    ``took_effect()`` show whether OCP accepted it, and the accepted task is followed.
+    """
+    baseline = client.newest_task_id(scope, scope_id)
     try:
-        return client.cluster_action(cluster_id, action)
+        return post()
     except AmbiguousRequestError:
         # The connection dropped (or a 5xx / timeout came back) after the request was sent, so
         # the action may have been accepted. A second POST could start a second task: re-read
-        # the cluster's tasks and status and follow the accepted one.
-        newer = [t for t in client.cluster_tasks(cluster_id, max_pages=1) if t['id'] > baseline]
+        # the tasks and status and follow the accepted one.
+        newer = [t for t in client.tasks_of(scope, scope_id, max_pages=1) if t['id'] > baseline]
         if newer:
             return client.get_task(newer[-1]['id']), None
-        status = client.get_cluster(cluster_id).get('status')
-        if status in ACTION_EVIDENCE[action]:
-            return client.running_cluster_task(cluster_id), None
+        if took_effect():
+            return client.running_task(scope, scope_id), None
         # No new task and no change: OCP never acted on the request, so sending it once more
         # cannot double it.
-        return client.cluster_action(cluster_id, action)
+        return post()
 
 
 # ---------------------------------------------------------------------- agent processes (s8.2)
@@ -279,7 +292,7 @@ def ensure_processes(client, host, wanted, state, wait=True, timeout=1800, check
             entry.update(after=expected, trace_id=None)
         entry['status'] = entry['after']
         results.append(entry)
-    return dict(changed=any(r['changed'] for r in results), processes=results, skipped=skipped,
+    return dict(changed=any(r['changed'] for r in results), processes=results, skipped_processes=skipped,
                 agent_path_style=client.agent_path_style)
 
 
@@ -312,6 +325,10 @@ def _find(processes, process_id):
 
 # ---------------------------------------------------------------------- host-level agent task
 
+# Host agent statuses (s5.8) that show a host-level agent action was accepted.
+AGENT_EVIDENCE = {'stop': ('STOPPING', 'OFFLINE'), 'restart': ('RESTARTING',)}
+
+
 def decide_agent(processes, state):
     """The host-level agent action: stop when any process runs, restart (which starts) when any is
     stopped, restart for ``restarted``; None when every process is already as asked."""
@@ -332,8 +349,10 @@ def ensure_agent(client, host, state, wait=True, timeout=1800, check_mode=False,
     if action and check_mode:
         after = [dict(p, status=PROCESS_STATUS.get(state, 'STARTED')) for p in before]
     elif action:
-        task, trace_id = client.agent_action(host_id, action)
-        if wait:
+        task, trace_id = submit_task_action(
+            client, HOST_SCOPE, host_id, lambda: client.agent_action(host_id, action),
+            lambda: client.get_host(host_id).get('hostAgentStatus') in AGENT_EVIDENCE[action])
+        if wait and task:
             task = client.wait_task(task, Deadline(timeout, clock).remaining())
         after = client.list_agent_processes(host_id)
     else:
@@ -344,5 +363,5 @@ def ensure_agent(client, host, state, wait=True, timeout=1800, check_mode=False,
         now = by_id.get(process.get('id'), process)
         results.append(dict(process_view(now), before=process.get('status'), after=now.get('status'),
                             action=action, changed=action is not None, trace_id=trace_id))
-    return dict(changed=action is not None, processes=results, skipped=[], task=task_result(task),
+    return dict(changed=action is not None, processes=results, skipped_processes=[], task=task_result(task),
                 trace_id=trace_id, agent_path_style=client.agent_path_style)

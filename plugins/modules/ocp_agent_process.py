@@ -20,7 +20,7 @@ description:
   - With O(scope=processes) (the default), the module acts only on processes that are not yet in O(state), with
     one synchronous OCP call each. A process that OCP marks C(operable=false) (the core C(ocp_agentd) and C(pos_proxy))
     is never touched. If O(processes) names one and it would need a change, the task fails before any change.
-    With O(processes=all) it is skipped and listed in RV(skipped).
+    With O(processes=all) it is skipped and listed in RV(skipped_processes).
   - With O(scope=agent), the module stops or restarts the whole OCP Agent of the host with one asynchronous OCP task.
     This includes the core processes. The module waits for the task and reports a failed subtask or a timeout as
     M(quiesce.lifecycle.ocp_cluster) does.
@@ -179,7 +179,7 @@ processes:
     trace_id:
       description: The C(traceId) of the OCP call that changed this process.
       type: str
-skipped:
+skipped_processes:
   description: Processes selected by V(all) that were left alone, with the reason.
   returned: always
   type: list

@@ -79,13 +79,14 @@ class FakeOcp:
     def get_cluster(self, cluster_id):
         return dict(self.cluster)
 
-    def running_cluster_task(self, cluster_id):
+    def running_task(self, scope, scope_id):
+        assert (scope, scope_id) == ('clusterId', 42)
         return self.running
 
-    def cluster_tasks(self, cluster_id, status=None, max_pages=None):
+    def tasks_of(self, scope, scope_id, status=None, max_pages=None):
         return sorted(self.tasks.values(), key=lambda t: -t['id'])
 
-    def newest_cluster_task_id(self, cluster_id):
+    def newest_task_id(self, scope, scope_id):
         return max(self.tasks) if self.tasks else 0
 
     def get_task(self, task_id):
