@@ -26,7 +26,7 @@ options:
   request_timeout:
     description:
       - Seconds one HTTP request may take to be answered (the connect timeout is 10 seconds).
-      - This is not the overall wait for an operation; see O(wait_timeout) where the module has it.
+      - This is not the overall wait for an operation; modules that wait have their own C(wait_timeout) option.
       - If not set, the value of the E(QUIESCE_REQUEST_TIMEOUT) environment variable is used.
     type: float
     default: 30

@@ -384,4 +384,3 @@ class OcpClient:
         """Host-level agent ``stop`` / ``restart`` (every basic process at once): returns (task, traceId)."""
         envelope = self._agent_call('POST', host_id, '/{0}'.format(action))
         return normalize_task(envelope.data), envelope.trace_id
-

@@ -13,7 +13,7 @@ module: ocp_agent_process
 short_description: Start, stop or restart OCP Agent processes on a host managed by OceanBase Cloud Platform (OCP)
 version_added: 0.1.0
 author:
-  - Quiesce contributors
+  - Quiesce contributors (@quiesce)
 description:
   - Brings one, several or all OCP Agent processes of one host (for example C(obstat2), C(ob_logtailer) or
     C(node_exporter)) to O(state), idempotently. Each process is reported separately.

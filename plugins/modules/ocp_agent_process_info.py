@@ -13,7 +13,7 @@ module: ocp_agent_process_info
 short_description: List OCP Agent processes and their status on hosts managed by OceanBase Cloud Platform (OCP)
 version_added: 0.1.0
 author:
-  - Quiesce contributors
+  - Quiesce contributors (@quiesce)
 description:
   - Lists the OCP Agent processes (alias, status, pid, operable) of one host, or of every host OCP manages. It reads
     every page of OCP's host and process lists.
@@ -26,7 +26,14 @@ extends_documentation_fragment:
   - quiesce.lifecycle.ocp_auth
   - quiesce.lifecycle.connection
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.info_module
+attributes:
+  check_mode:
+    support: full
+    details: Read-only; it runs the same way in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
 options:
   host:
     description:

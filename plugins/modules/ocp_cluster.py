@@ -13,7 +13,7 @@ module: ocp_cluster
 short_description: Start, stop or restart an OceanBase cluster through OceanBase Cloud Platform (OCP)
 version_added: 0.1.0
 author:
-  - Quiesce contributors
+  - Quiesce contributors (@quiesce)
 description:
   - Brings an OceanBase cluster managed by OCP to O(state), idempotently, and waits for the OCP task doing it.
   - The cluster is read first. V(RUNNING) and V(STOPPED) are acted on only when they differ from O(state).

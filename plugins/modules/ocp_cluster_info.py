@@ -13,7 +13,7 @@ module: ocp_cluster_info
 short_description: List OceanBase clusters and their status from OceanBase Cloud Platform (OCP)
 version_added: 0.1.0
 author:
-  - Quiesce contributors
+  - Quiesce contributors (@quiesce)
 description:
   - Lists the OceanBase clusters that OCP manages, reading every page of OCP's cluster list.
   - Use it to record which clusters were V(RUNNING) before a maintenance window, so that exactly those clusters
@@ -23,7 +23,14 @@ extends_documentation_fragment:
   - quiesce.lifecycle.ocp_auth
   - quiesce.lifecycle.connection
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.info_module
+attributes:
+  check_mode:
+    support: full
+    details: Read-only; it runs the same way in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
 options:
   id:
     description:
