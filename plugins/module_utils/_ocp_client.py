@@ -151,6 +151,16 @@ def describe_task(task):
     return text + '; {0} of {1} subtasks successful'.format(done, summary['total'])
 
 
+def exactly_one(matches, option, missing, several, fix):
+    """The single match of a lookup by name; ``OptionError`` (before any change) when none or several match."""
+    if not matches:
+        raise OptionError(option, missing, fix)
+    if len(matches) > 1:
+        raise OptionError(option, '{0} (ids {1})'.format(several, ', '.join(str(m.get('id')) for m in matches)),
+                          'Use the id to choose one of them.')
+    return matches[0]
+
+
 def host_view(host):
     """A host as modules report it."""
     return dict(id=host.get('id'), name=first_of(host, 'name', 'hostname'),
@@ -241,14 +251,10 @@ class OcpClient:
         """The cluster by OCP id, or by exact name (the list's ``name`` filter is a fuzzy keyword match)."""
         if cluster_id is not None:
             return self.get_cluster(cluster_id)
-        matches = [c for c in self.list_clusters(name=name) if c.get('name') == name]
-        if not matches:
-            raise OptionError('name', 'OCP has no cluster named {0!r}'.format(name),
-                              'Check the name with quiesce.lifecycle.ocp_cluster_info.')
-        if len(matches) > 1:
-            raise OptionError('name', 'several OCP clusters are named {0!r} (ids {1})'.format(
-                name, ', '.join(str(c.get('id')) for c in matches)), 'Use id to choose one of them.')
-        return matches[0]
+        return exactly_one([c for c in self.list_clusters(name=name) if c.get('name') == name], 'name',
+                           'OCP has no cluster named {0!r}'.format(name),
+                           'several OCP clusters are named {0!r}'.format(name),
+                           'Check the name with quiesce.lifecycle.ocp_cluster_info.')
 
     def cluster_action(self, cluster_id, action):
         """``POST /ob/clusters/{id}/{stop|start|restart}``: returns (task, traceId)."""
@@ -288,7 +294,7 @@ class OcpClient:
         failed = [s for s in task.get('subtasks') or [] if s.get('status') == TASK_FAILED]
         message = 'OCP task {0} ({1}) failed'.format(task.get('id'), task.get('name'))
         if not failed:
-            return message, None
+            return message
         message += '; failed subtask: ' + ', '.join('{0} (id {1})'.format(s['name'], s['id']) for s in failed)
         log = None
         try:
@@ -301,7 +307,7 @@ class OcpClient:
         if log:
             tail = [line for line in log.strip().splitlines() if line.strip()][-3:]
             message += '; log: ' + ' | '.join(tail)
-        return message, log
+        return message
 
     def wait_task(self, task, timeout, what=None):
         """Poll the task until SUCCESSFUL (returned) or FAILED (``OperationFailedError``)."""
@@ -311,7 +317,7 @@ class OcpClient:
             what or 'OCP task {0} ({1})'.format(task_id, task.get('name')), describe=describe_task,
             follow_up={'task_id': task_id}, schedule=self.schedule)
         if final.get('status') == TASK_FAILED:
-            message, _log = self.failure_message(final)
+            message = self.failure_message(final)
             summary = summarize_subtasks(final.get('subtasks') or [])
             raise OperationFailedError(message, task_id=task_id, task_name=final.get('name'),
                                        failed_subtasks=summary['failed'], task=task_result(final))
@@ -340,14 +346,10 @@ class OcpClient:
                 raise OptionError('host', 'OCP has no host with id {0}'.format(text),
                                   'Check it with quiesce.lifecycle.ocp_agent_process_info.')
         keys = ('name', 'hostname', 'innerIpAddress', 'publicIpAddress', 'alias')
-        matches = [h for h in self.list_hosts() if text in [str(h.get(k)) for k in keys if h.get(k)]]
-        if not matches:
-            raise OptionError('host', 'OCP knows no host named or addressed {0!r}'.format(text),
-                              'Use the host id, name or inner IP address as OCP shows it.')
-        if len(matches) > 1:
-            raise OptionError('host', '{0!r} matches several OCP hosts (ids {1})'.format(
-                text, ', '.join(str(h.get('id')) for h in matches)), 'Use the host id.')
-        return matches[0]
+        return exactly_one([h for h in self.list_hosts() if text in [str(h.get(k)) for k in keys if h.get(k)]],
+                           'host', 'OCP knows no host named or addressed {0!r}'.format(text),
+                           '{0!r} matches several OCP hosts'.format(text),
+                           'Use the host id, name or inner IP address as OCP shows it.')
 
     def _agent_path(self, host_id, tail=''):
         base = '/compute/hosts/{0}/agent{1}'.format(host_id, tail)

@@ -24,6 +24,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_client import (
     CLUSTER_SCOPE,
     HOST_SCOPE,
+    exactly_one,
     task_result,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import wait_until
@@ -230,15 +231,12 @@ def select_processes(processes, wanted):
     selected = []
     for name in wanted:
         text = str(name).strip()
-        matches = [p for p in processes if text in (str(p.get('id')), p.get('alias'))]
-        if not matches:
-            raise OptionError('processes', 'the host has no agent process {0!r} (it has: {1})'.format(
-                text, ', '.join(sorted(str(p.get('alias')) for p in processes))), 'Use an alias or id listed there.')
-        if len(matches) > 1:
-            raise OptionError('processes', '{0!r} matches several agent processes (ids {1})'.format(
-                text, ', '.join(str(p.get('id')) for p in matches)), 'Use the process id.')
-        if matches[0] not in selected:
-            selected.append(matches[0])
+        match = exactly_one([p for p in processes if text in (str(p.get('id')), p.get('alias'))], 'processes',
+                            'the host has no agent process {0!r} (it has: {1})'.format(
+                                text, ', '.join(sorted(str(p.get('alias')) for p in processes))),
+                            '{0!r} matches several agent processes'.format(text), 'Use an alias or id listed there.')
+        if match not in selected:
+            selected.append(match)
     return selected, False
 
 
