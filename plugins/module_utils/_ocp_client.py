@@ -174,6 +174,7 @@ class OcpClient:
         self.http = http
         self.schedule = schedule
         self.agent_path_style = AGENT_PATH_PREFIXED
+        self.single_cluster_get = True  # until the server shows it lacks GET /ob/clusters/{id}
 
     @classmethod
     def from_module(cls, module):
@@ -235,14 +236,17 @@ class OcpClient:
         return self.list_all('/ob/clusters', params)
 
     def get_cluster(self, cluster_id):
-        """One cluster. The single-cluster GET is undocumented (G2): a 404/400 from it falls back to the list."""
-        try:
-            return self.get('/ob/clusters/{0}'.format(cluster_id))
-        except ApiError as err:
-            if err.http_status not in (400, 404, 405):
-                raise
+        """One cluster. The single-cluster GET is undocumented (G2): a 404/400/405 from it falls back to the
+        list, and later reads (status polls) go to the list directly."""
+        if self.single_cluster_get:
+            try:
+                return self.get('/ob/clusters/{0}'.format(cluster_id))
+            except ApiError as err:
+                if err.http_status not in (400, 404, 405):
+                    raise
         for cluster in self.list_clusters():
             if str(cluster.get('id')) == str(cluster_id):
+                self.single_cluster_get = False
                 return cluster
         raise OptionError('id', 'OCP has no cluster with id {0}'.format(cluster_id),
                           'List the clusters with quiesce.lifecycle.ocp_cluster_info, or use name.')

@@ -111,7 +111,12 @@ def test_non_envelope_answer_is_reported(scripted_server):
 def test_get_cluster_falls_back_to_the_list_when_the_single_get_is_missing(scripted_server):
     scripted_server.reply({'status': 404, 'body': {'successful': False, 'status': 404, 'error': {'code': 0}}},
                           page([{'id': 5, 'name': 'a', 'status': 'RUNNING'}, {'id': 6, 'name': 'b'}], 1, 1))
-    assert make_client(scripted_server.url).get_cluster(5)['name'] == 'a'
+    client = make_client(scripted_server.url)
+    assert client.get_cluster(5)['name'] == 'a'
+    assert client.get_cluster(5)['name'] == 'a'
+    # Once the single GET proved missing, later reads (status polls) go straight to the list.
+    assert [r['path'].split('?')[0] for r in scripted_server.requests] == [
+        '/api/v2/ob/clusters/5', '/api/v2/ob/clusters', '/api/v2/ob/clusters']
 
 
 @pytest.mark.parametrize('clusters, problem', [
