@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
 from .core import Simulator, start_listeners
 
 
@@ -28,6 +30,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.speed < 0:
         parser.error("--speed must be >= 0")
+    try:
+        Simulator(args.scenario)  # fail fast, with a usage error, on a missing or broken scenario
+    except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
+        parser.error(f"cannot load scenario {args.scenario}: {exc}")
     return args
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import uuid
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .clock import iso_millis_z, iso_seconds_z
-from .core import ACTION, POLL, READ, Fault, json_response, new_hex, retry_after_headers, route
+from .core import ACTION, ApiFamily, POLL, READ, Fault, json_response, new_hex, retry_after_headers, route
 from .iam import GatewayError, gateway_response, request_id
 
 MAX_BATCH = 1000
@@ -94,6 +95,21 @@ class Job:
     open_sub_jobs: int = field(default=0)
 
 
+def gateway_checked(write: bool):
+    """Run the gateway checks (auth, project, rate limit) before a BMS handler; pass it the project id."""
+
+    def decorate(handler):
+        @functools.wraps(handler)
+        async def checked(self, request: web.Request) -> web.Response:
+            project_id = request.match_info["project_id"]
+            denied = await self._authorize(request, project_id, write=write)
+            return denied or await handler(self, request, project_id)
+
+        return checked
+
+    return decorate
+
+
 def _job_dict(job, job_type: str, entities: dict) -> dict:
     return {
         "status": job.status,
@@ -107,7 +123,7 @@ def _job_dict(job, job_type: str, entities: dict) -> dict:
     }
 
 
-class BmsApi:
+class BmsApi(ApiFamily):
     api = "bms"
 
     def __init__(self, sim) -> None:
@@ -119,6 +135,7 @@ class BmsApi:
         low, high = conf.get("job_run_seconds", [5, 10])
         self.job_run_seconds = (float(low), float(high))
         self.servers: dict[str, Server] = {}
+        self._overrides = conf.get("server_overrides", {})  # by server name
         created = self.sim.now() - 86400 * 30
         for spec in conf.get("servers", []):
             self._add_server(spec, created)
@@ -130,6 +147,7 @@ class BmsApi:
         self._rate_windows: dict[tuple, list] = {}
 
     def _add_server(self, spec: dict, created: float) -> None:
+        spec = {**spec, **self._overrides.get(spec["name"], {})}
         server = Server(
             id=spec["id"], name=spec["name"], status=spec.get("status", "ACTIVE"), created=created,
             updated=created, tags=list(spec.get("tags", [])), flavor=spec.get("flavor", "physical.s4.medium"),
@@ -232,11 +250,8 @@ class BmsApi:
     # -- routes
 
     @route("POST", "/v1/{project_id}/baremetalservers/action", ACTION)
-    async def action(self, request: web.Request) -> web.Response:
-        project_id = request.match_info["project_id"]
-        denied = await self._authorize(request, project_id, write=True)
-        if denied:
-            return denied
+    @gateway_checked(write=True)
+    async def action(self, request: web.Request, project_id: str) -> web.Response:
         parsed = self._parse_action(await request.read())
         if isinstance(parsed, web.Response):
             return parsed
@@ -362,11 +377,8 @@ class BmsApi:
                 job.error_code, job.fail_reason = failed.error_code, failed.fail_reason
 
     @route("GET", "/v1/{project_id}/jobs/{job_id}", POLL)
-    async def show_job(self, request: web.Request) -> web.Response:
-        project_id = request.match_info["project_id"]
-        denied = await self._authorize(request, project_id, write=False)
-        if denied:
-            return denied
+    @gateway_checked(write=False)
+    async def show_job(self, request: web.Request, project_id: str) -> web.Response:
         job = self.jobs.get(request.match_info["job_id"])
         if job is None or job.project_id != project_id:
             return self._bms_error("BMS.JOB_NOT_FOUND", 404)
@@ -375,11 +387,8 @@ class BmsApi:
                                        {"sub_jobs_total": len(sub_jobs), "sub_jobs": sub_jobs}))
 
     @route("GET", "/v1/{project_id}/baremetalservers/detail", READ)
-    async def list_servers(self, request: web.Request) -> web.Response:
-        project_id = request.match_info["project_id"]
-        denied = await self._authorize(request, project_id, write=False)
-        if denied:
-            return denied
+    @gateway_checked(write=False)
+    async def list_servers(self, request: web.Request, project_id: str) -> web.Response:
         query = request.query
         try:
             limit = int(query.get("limit", 25))
@@ -394,10 +403,8 @@ class BmsApi:
                               "servers": [self.server_body(s) for s in matches[start:start + limit]]})
 
     @route("GET", "/v1/{project_id}/baremetalservers/{server_id}", READ)
-    async def show_server(self, request: web.Request) -> web.Response:
-        denied = await self._authorize(request, request.match_info["project_id"], write=False)
-        if denied:
-            return denied
+    @gateway_checked(write=False)
+    async def show_server(self, request: web.Request, project_id: str) -> web.Response:
         server = self.servers.get(request.match_info["server_id"])
         if server is None:
             return self._bms_error("BMS.0040", 404)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import re
@@ -20,6 +21,7 @@ from aiohttp import web
 from . import API_NAMES
 from .clock import Clock, Scheduler, iso_millis
 from .scenario import load_scenario
+
 
 LOG = logging.getLogger("quiesce_sim")
 
@@ -49,7 +51,7 @@ def collect_routes(obj: Any) -> list[tuple[str, str, Handler]]:
     for name in dir(type(obj)):
         member = getattr(obj, name)
         for method, path in getattr(member, "routes", []):
-            found.append((member.__func__.__code__.co_firstlineno, method, path, member))
+            found.append((inspect.unwrap(member.__func__).__code__.co_firstlineno, method, path, member))
     return [(method, path, member) for _, method, path, member in sorted(found, key=lambda r: r[0])]
 
 
@@ -64,6 +66,24 @@ def json_response(body: Any, status: int = 200, headers: dict | None = None) -> 
 
 def new_hex(length: int = 32) -> str:
     return secrets.token_hex(length // 2)
+
+
+class ApiFamily:
+    """Hooks the shared middleware needs from each API family (one per listener)."""
+
+    api: str
+
+    def error_response(self, request: web.Request, status: int, message: str | None = None,
+                       code: str | int | None = None) -> web.Response:
+        raise NotImplementedError
+
+    def throttle_response(self, request: web.Request, fault: "Fault") -> web.Response:
+        response = self.error_response(request, 429, fault.message or "Too many requests, please retry later.")
+        response.headers.update(retry_after_headers(fault))
+        return response
+
+    def decorate(self, request: web.Request, response: web.StreamResponse) -> None:
+        """Add headers every response of this family carries."""
 
 
 # ---------------------------------------------------------------- switches
@@ -177,9 +197,9 @@ class Fault:
     method: str | None = None
     path: str | None = None
     count: int = 1
-    status: int = 500
+    status: int | None = None  # "status" kind; default 500
     retry_after: float | str | None = None
-    delay: float = 5.0
+    delay: float | None = None  # "slow" kind; default 5 s
     message: str | None = None
     error_code: str | int | None = None
     fail_reason: str | None = None
@@ -227,6 +247,10 @@ class FaultBook:
         fault = Fault(id=self._next_id, kind=kind, **spec)
         if not isinstance(fault.count, int) or fault.count == 0 or fault.count < -1:
             raise ValueError("count must be a positive integer or -1")
+        if fault.kind == "status" and not (isinstance(fault.status or 500, int) and 400 <= (fault.status or 500) <= 599):
+            raise ValueError("status must be an HTTP error status (400-599)")
+        if fault.delay is not None and (not isinstance(fault.delay, (int, float)) or fault.delay < 0):
+            raise ValueError("delay must be a number of seconds >= 0")
         if fault.path:
             fault._pattern = re.compile(fault.path)
         self._next_id += 1
@@ -375,10 +399,6 @@ def _copy_extra_headers(response: web.StreamResponse) -> dict:
     return {k: v for k, v in response.headers.items() if k.lower() not in ("content-type", "content-length")}
 
 
-class ConnectionDropped(Exception):
-    """Raised to stop aiohttp from writing a response after a deliberate drop."""
-
-
 def make_middleware(sim: Simulator, api: str):
     family = sim.families[api]
 
@@ -393,18 +413,24 @@ def make_middleware(sim: Simulator, api: str):
         kind = getattr(route_handler, "kind", READ)
         fault = sim.faults.take(api, request.method, request.path)
         unmatched = request.match_info.http_exception
+        if unmatched is not None:  # unknown path or method: answer in the family's shape
+
+            async def handler(request: web.Request, status: int = unmatched.status) -> web.Response:
+                return family.error_response(request, status, f"No handler found for {request.method} {request.path}")
+
         status: int | None = None
         try:
-            if unmatched is not None and fault is None:
-                response = family.error_response(request, unmatched.status, f"No handler found for {request.method} {request.path}")
-            else:
-                response = await _apply(fault, request, handler, family)
-            status = response.status
+            response = await _apply(fault, request, handler, family)
+            status = None if request.get("dropped") else response.status
             family.decorate(request, response)
             return response
         except web.HTTPException as exc:
             status = exc.status
             raise
+        except Exception:  # a simulator bug: answer in the family's shape and keep serving
+            LOG.exception("unhandled error in %s %s %s", api, request.method, request.path)
+            status = 500
+            return family.error_response(request, 500, "internal simulator error")
         finally:
             sim.log.add(
                 {
@@ -441,10 +467,10 @@ async def _apply(fault: Fault | None, request: web.Request, handler: Handler, fa
     if fault is None:
         return await handler(request)
     if fault.kind == "slow":
-        await asyncio.sleep(fault.delay)
+        await asyncio.sleep(5.0 if fault.delay is None else fault.delay)
         return await handler(request)
     if fault.kind == "status":
-        return family.error_response(request, fault.status, fault.message, fault.error_code)
+        return family.error_response(request, fault.status or 500, fault.message, fault.error_code)
     if fault.kind == "throttle":
         return family.throttle_response(request, fault)
     if fault.kind == "expire_auth":
@@ -454,9 +480,14 @@ async def _apply(fault: Fault | None, request: web.Request, handler: Handler, fa
         response = await handler(request)
         return _truncate_body(response)
     if fault.kind == "drop_after":
-        await handler(request)
+        try:
+            await handler(request)
+        except web.HTTPException:  # a redirect is an answer too; it is dropped all the same
+            pass
     _drop_connection(request)
-    raise ConnectionDropped(fault.kind)
+    request["dropped"] = True
+    # aiohttp quietly discards a response written to an aborted transport
+    return web.Response(status=204)
 
 
 def retry_after_headers(fault: Fault) -> dict:

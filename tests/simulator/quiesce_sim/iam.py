@@ -12,8 +12,8 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from .clock import iso_micros_z
-from .core import AUTH, READ, Fault, json_response, new_hex, retry_after_headers, route
-from .signing import MAX_SKEW_SECONDS, parse_sdk_authorization, sdk_canonical_request, sdk_date_skew
+from .core import AUTH, READ, ApiFamily, json_response, new_hex, route
+from .signing import MAX_SKEW_SECONDS, parse_sdk_authorization, same_secret, sdk_canonical_request, sdk_date_skew
 from .signing import sdk_signature, sdk_string_to_sign
 
 
@@ -54,7 +54,7 @@ def gateway_response(request: web.Request, status: int, code: str, message: str,
     return json_response(body, status, headers)
 
 
-class IamApi:
+class IamApi(ApiFamily):
     api = "iam"
 
     def __init__(self, sim) -> None:
@@ -112,7 +112,7 @@ class IamApi:
             body,
         )
         expected = sdk_signature(key["sk"], sdk_string_to_sign(canonical, sdk_date))
-        if not secrets.compare_digest(expected, signature.lower()):
+        if not same_secret(expected, signature.lower()):
             raise GatewayError(401, "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail")
         if request.get("expire_auth"):
             raise GatewayError(401, "APIGW.0301", "Incorrect IAM authentication information: request expired")
@@ -134,11 +134,6 @@ class IamApi:
                           "message": message or title, "title": title}}
         return json_response(body, status)
 
-    def throttle_response(self, request, fault: Fault) -> web.Response:
-        response = self.error_response(request, 429, fault.message or "Too many requests, please retry later.")
-        response.headers.update(retry_after_headers(fault))
-        return response
-
     def decorate(self, request, response) -> None:
         response.headers.setdefault("X-Request-Id", request_id(request))
 
@@ -150,22 +145,15 @@ class IamApi:
 
     @route("POST", "/v3/auth/tokens", AUTH)
     async def create_token(self, request: web.Request) -> web.Response:
-        try:
-            auth = json.loads(await request.read())["auth"]
-            identity = auth["identity"]
-            user_spec = identity["password"]["user"]
-            name, password = user_spec["name"], user_spec["password"]
-        except (ValueError, KeyError, TypeError):
+        parsed = _parse_password_auth(await request.read())
+        if parsed is None:
             return self.error_response(request, 400, "The request body is invalid.")
+        name, password, domain_spec, scope = parsed
         request["identity"] = name
-        if "password" not in identity.get("methods", []):
-            return self.error_response(request, 400, "The request body is invalid.")
         user = self.users.get(name)
-        domain_spec = user_spec.get("domain") or {}
         domain_ok = domain_spec.get("name") == self.domain["name"] or domain_spec.get("id") == self.domain["id"]
-        if user is None or not domain_ok or not secrets.compare_digest(user["password"], str(password)):
+        if user is None or not domain_ok or not same_secret(str(user["password"]), password):
             return self.error_response(request, 401, "The username or password is wrong.")
-        scope = auth.get("scope") or {}
         project = None
         if "project" in scope:
             wanted = scope["project"]
@@ -224,3 +212,20 @@ class IamApi:
             } for p in projects],
             "links": {"self": f"{base}/v3/projects", "next": None, "previous": None},
         })
+
+
+def _parse_password_auth(raw: bytes) -> tuple[str, str, dict, dict] | None:
+    """(user name, password, domain, scope) from a password-method token request, or None if malformed."""
+    try:
+        auth = json.loads(raw)["auth"]
+        identity = auth["identity"]
+        user = identity["password"]["user"]
+        name, password = user["name"], user["password"]
+        domain, scope = user.get("domain") or {}, auth.get("scope") or {}
+        methods = identity.get("methods")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    shapes_ok = (isinstance(name, str) and isinstance(password, str) and isinstance(domain, dict)
+                 and isinstance(scope, dict) and isinstance(scope.get("project", {}), dict)
+                 and isinstance(methods, list) and "password" in methods)
+    return (name, password, domain, scope) if shapes_ok else None

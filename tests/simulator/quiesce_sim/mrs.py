@@ -11,7 +11,8 @@ from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
-from .core import ACTION, AUTH, POLL, READ, Fault, json_response, retry_after_headers, route
+from .core import ACTION, AUTH, POLL, READ, ApiFamily, Fault, json_response, route
+from .signing import same_secret
 
 STARTED, STOPPED, STARTING, STOPPING = "STARTED", "STOPPED", "STARTING", "STOPPING"
 START_FAILED, STOP_FAILED = "START_FAILED", "STOP_FAILED"
@@ -126,7 +127,9 @@ class MrsManager:
         }
         defaults = conf.get("defaults", {})
         self.services: dict[str, Service] = {}
+        overrides = conf.get("service_overrides", {})
         for spec in conf.get("services", []):
+            spec = {**spec, **overrides.get(spec["name"], {})}
             name = spec["name"]
             self.services[name] = Service(
                 name=name,
@@ -243,14 +246,17 @@ class MrsManager:
             return command
         if fault:
             last = steps[-1]
-            last.failure = {"error_code": int(fault.error_code or (ERROR_START_FAILED if last.operation != "STOP" else ERROR_STOP_FAILED)),
+            default_code = ERROR_STOP_FAILED if last.operation == "STOP" else ERROR_START_FAILED
+            last.failure = {"error_code": _as_int(fault.error_code, default_code),
                             "description": fault.message or f"Failed to {last.operation.lower()} {last.service.name}.",
                             "entity": f"{last.service.name}(node-master1)"}
+        seen: set[str] = set()
         for step in steps:
-            if step.operation != "CHECK":
-                step.previous = step.previous or step.service.running_status
+            if step.operation != "CHECK" and step.service.name not in seen:  # restart lists a service twice
+                seen.add(step.service.name)
+                step.previous = step.service.running_status
                 step.service.busy_command = command.id
-                step.service.running_status = STARTING if step.operation == "START" else STOPPING
+                step.service.running_status = _transitional(step.operation)
         self._begin_step(command, 0, now)
         return command
 
@@ -266,6 +272,8 @@ class MrsManager:
         step = command.steps[index]
         command.started.append(step)
         command.current_started_at = when
+        if step.operation != "CHECK":
+            step.service.running_status = _transitional(step.operation)
         self.sim.scheduler.at(when + self.sim.scaled(step.seconds), lambda t: self._end_step(command, index, t))
 
     def _end_step(self, command: Command, index: int, when: float) -> None:
@@ -280,7 +288,7 @@ class MrsManager:
             if step.operation != "CHECK":
                 step.service.running_status = START_FAILED if step.operation == "START" else STOP_FAILED
             for later in command.steps[index + 1:]:  # never reached: back to where they were
-                if later.service is not step.service:
+                if later.previous is not None:
                     later.service.running_status = later.previous
             self._release(command)
             return
@@ -317,7 +325,7 @@ class MrsManager:
         if self.locked_until.get(name, 0) > now:
             return "locked"
         user = self.users.get(name)
-        if user is None or not secrets.compare_digest(str(user["password"]), password):
+        if user is None or not same_secret(str(user["password"]), password):
             if user is not None:
                 self.failures[name] = self.failures.get(name, 0) + 1
                 if self.failures[name] >= self.lockout_attempts:
@@ -351,13 +359,24 @@ class MrsManager:
         return count
 
 
+def _transitional(operation: str) -> str:
+    return STARTING if operation == "START" else STOPPING
+
+
+def _as_int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 def _failure_spec(spec, service: str, operation: str) -> dict | None:
     if not spec:
         return None
     spec = spec if isinstance(spec, dict) else {}
     code = ERROR_START_FAILED if operation == "START" else ERROR_STOP_FAILED
     return {
-        "error_code": int(spec.get("error_code", code)),
+        "error_code": _as_int(spec.get("error_code"), code),
         "description": spec.get("description", f"Failed to {operation.lower()} service {service}."),
         "entity": spec.get("entity", f"{service}(node-master1)"),
     }
@@ -369,7 +388,7 @@ def _listener_base(request: web.Request, listener_url: str) -> str:
     return f"{request.scheme}://{request.url.host}:{port}"
 
 
-class MrsCasApi:
+class MrsCasApi(ApiFamily):
     api = "mrs_cas"
 
     def __init__(self, mrs: MrsManager) -> None:
@@ -377,14 +396,6 @@ class MrsCasApi:
 
     def error_response(self, request, status, message=None, code=None) -> web.Response:
         return html_page("Error", f"<h2>HTTP {status}</h2><p>{html.escape(message or 'CAS error')}</p>", status)
-
-    def throttle_response(self, request, fault: Fault) -> web.Response:
-        response = self.error_response(request, 429, fault.message or "Too many requests")
-        response.headers.update(retry_after_headers(fault))
-        return response
-
-    def decorate(self, request, response) -> None:
-        return None
 
     def _service_redirect(self, service: str, user: str) -> web.HTTPFound:
         ticket = "ST-" + secrets.token_hex(8) + "-cas"
@@ -458,7 +469,7 @@ class MrsCasApi:
         return response
 
 
-class MrsWebApi:
+class MrsWebApi(ApiFamily):
     api = "mrs_web"
 
     def __init__(self, mrs: MrsManager) -> None:
@@ -470,14 +481,6 @@ class MrsWebApi:
 
     def error_response(self, request, status, message=None, code=None) -> web.Response:
         return error_envelope(status, message or "internal error", int(code) if code is not None else None)
-
-    def throttle_response(self, request, fault: Fault) -> web.Response:
-        response = error_envelope(429, fault.message or "too many requests")
-        response.headers.update(retry_after_headers(fault))
-        return response
-
-    def decorate(self, request, response) -> None:
-        return None
 
     def _cas_login_url(self, request: web.Request) -> str:
         service = _listener_base(request, self.mrs.sim.urls["mrs_web"]) + "/web/cas_security_check.htm"

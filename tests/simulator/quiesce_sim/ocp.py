@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .clock import iso_millis
-from .core import ACTION, AUTH, POLL, READ, Fault, json_response, new_hex, retry_after_headers, route
-from .signing import MAX_SKEW_SECONDS, ocp_date_skew, parse_ocp_authorization, verify_ocp
+from .core import ACTION, ApiFamily, AUTH, POLL, READ, Fault, json_response, new_hex, retry_after_headers, route
+from .signing import MAX_SKEW_SECONDS, ocp_date_skew, parse_ocp_authorization, same_secret, verify_ocp
 
 # Task DAGs: each stage runs after the previous one; a "per_server"/"per_host" stage fans out.
 STOP_CLUSTER = [
@@ -95,7 +95,7 @@ class OcpError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-class OcpApi:
+class OcpApi(ApiFamily):
     api = "ocp"
 
     def __init__(self, sim) -> None:
@@ -123,6 +123,8 @@ class OcpApi:
             host["processes"] = [self._process(next(process_ids), host["id"], alias, ports, operable, created)
                                  for alias, ports, operable in AGENT_PROCESSES]
             self.hosts[host["id"]] = host
+        self.regions = {r["id"]: r for r in conf.get("regions", [{"id": 1, "name": "default"}])}
+        self.idcs = {i["id"]: {**i, "created": created} for i in conf.get("idcs", [])}
         self.tasks: dict[int, Task] = {}
         self._task_ids = itertools.count(int(conf.get("first_task_id", 107302)))
         self._subtask_ids = itertools.count(int(conf.get("first_subtask_id", 128795)))
@@ -167,7 +169,7 @@ class OcpApi:
 
     def _base(self, request: web.Request, status: int, successful: bool) -> dict:
         started = request.get("started", time.perf_counter())
-        return {"successful": successful, "timestamp": self._time(time.time()),
+        return {"successful": successful, "timestamp": self._time(self.sim.now()),
                 "duration": int((time.perf_counter() - started) * 1000), "status": status,
                 "traceId": new_hex(16), "server": self.server_address}
 
@@ -183,7 +185,7 @@ class OcpApi:
         return json_response(body, status)
 
     def throttle_response(self, request, fault: Fault | None = None, reset_seconds: int = 10) -> web.Response:
-        body = {"successful": False, "timestamp": self._time(time.time()), "duration": 0, "status": 429,
+        body = {"successful": False, "timestamp": self._time(self.sim.now()), "duration": 0, "status": 429,
                 "traceId": "", "server": self.server_address,
                 "error": {"code": 0, "message": (fault and fault.message) or
                           "The number of requests has exceeded the request limit, please try again later."}}
@@ -229,7 +231,7 @@ class OcpApi:
             return None
         request["identity"] = name
         user = self.users.get(name)
-        if user is None or not secrets.compare_digest(str(user["password"]), password):
+        if user is None or not same_secret(str(user["password"]), password):
             return None
         if request.cookies.get("SESSION") not in self.sessions:
             token = secrets.token_hex(16)
@@ -445,13 +447,17 @@ class OcpApi:
                 "obClusterId": cluster.get("obClusterId", 1), "serverCount": len(z["servers"]),
                 "hostCount": len(z["servers"]), "status": "RUNNING" if cluster["status"] != "STOPPED" else "STOPPED",
                 "innerStatus": "ACTIVE" if cluster["status"] != "STOPPED" else "INACTIVE", "operateStatus": "NORMAL",
-                "servers": [{"id": s["id"], "ip": s["ip"], "port": 2882, "sqlPort": 2881, "hostId": s.get("hostId"),
-                             "status": s["status"], "zoneName": z["name"]} for s in z["servers"]],
+                "servers": [self.server_json(s, z) for s in z["servers"]],
             } for z in cluster["zones"]],
             "primaryCluster": None, "standbyClusters": [], "delayTime": None, "syncStatus": None,
             "createTime": self._time(cluster["created"]), "updateTime": self._time(cluster["created"]),
             "creator": "admin", "failToQueryFromObReason": None, "alarmSummaries": [],
         }
+
+    @staticmethod
+    def server_json(server: dict, zone: dict) -> dict:
+        return {"id": server["id"], "ip": server["ip"], "port": 2882, "sqlPort": 2881, "hostId": server.get("hostId"),
+                "status": server["status"], "zoneName": zone["name"]}
 
     def process_json(self, process: dict) -> dict:
         up = process["status"] == "STARTED"
@@ -489,33 +495,26 @@ class OcpApi:
 
     # ------------------------------------------------------------ lookups
 
+    @staticmethod
+    def _by_id(table: dict, raw: str, code: int, what: str):
+        """Look up an object by the numeric id from the path; 404 with the family's code otherwise."""
+        found = table.get(int(raw)) if raw.isdigit() else None
+        if found is None:
+            raise OcpError(404, code, what.format(raw))
+        return found
+
     def _cluster(self, request: web.Request) -> dict:
-        raw = request.match_info["cluster_id"]
-        cluster = self.clusters.get(int(raw)) if raw.isdigit() else None
-        if cluster is None:
-            raise OcpError(404, 10002, f"Resource of type ObCluster not found by id {raw}.")
-        return cluster
+        return self._by_id(self.clusters, request.match_info["cluster_id"], 10002,
+                           "Resource of type ObCluster not found by id {}.")
 
     def _host(self, request: web.Request) -> dict:
-        raw = request.match_info["host_id"]
-        host = self.hosts.get(int(raw)) if raw.isdigit() else None
-        if host is None:
-            raise OcpError(404, 10002, f"Resource of type Host not found by id {raw}.")
-        return host
+        return self._by_id(self.hosts, request.match_info["host_id"], 10002, "Resource of type Host not found by id {}.")
 
     def _task(self, request: web.Request) -> Task:
-        raw = request.match_info["task_id"]
-        task = self.tasks.get(int(raw)) if raw.isdigit() else None
-        if task is None:
-            raise OcpError(404, 20000, f"Task instance {raw} does not exist.")
-        return task
+        return self._by_id(self.tasks, request.match_info["task_id"], 20000, "Task instance {} does not exist.")
 
     def _subtask(self, request: web.Request, task: Task) -> Subtask:
-        raw = request.match_info["subtask_id"]
-        sub = task.subtasks.get(int(raw)) if raw.isdigit() else None
-        if sub is None:
-            raise OcpError(404, 20000, f"Subtask instance {raw} does not exist.")
-        return sub
+        return self._by_id(task.subtasks, request.match_info["subtask_id"], 20000, "Subtask instance {} does not exist.")
 
     async def _handle(self, request: web.Request, permission: str, work, *, agent_path: bool = False) -> web.Response:
         """Common prelude (guard) and OcpError translation around an endpoint body."""
@@ -550,6 +549,14 @@ class OcpApi:
     @route("GET", "/api/v2/ob/clusters/{cluster_id}", READ)
     async def get_cluster(self, request: web.Request) -> web.Response:
         return await self._handle(request, "CLUSTER_VIEWER", lambda: self.ok(request, self.cluster_json(self._cluster(request))))
+
+    @route("GET", "/api/v2/ob/clusters/{cluster_id}/servers", READ)
+    async def list_servers(self, request: web.Request) -> web.Response:
+        def work():
+            cluster = self._cluster(request)
+            servers = [self.server_json(s, z) for z in cluster["zones"] for s in z["servers"]]
+            return self.ok(request, self._paged(request, servers))
+        return await self._handle(request, "CLUSTER_VIEWER", work)
 
     async def _cluster_action(self, request: web.Request, action: str) -> web.Response:
         required, transitional, final, name, stages = {
@@ -837,6 +844,36 @@ class OcpApi:
     @route("POST", "/compute/hosts/batchRestartAgents", ACTION)
     async def batch_restart_agents(self, request: web.Request) -> web.Response:
         return await self._batch_agents(request, "restart")
+
+    def idc_json(self, idc: dict) -> dict:
+        region = self.regions.get(idc["regionId"], {})
+        return {"id": idc["id"], "name": idc["name"], "description": idc.get("description", ""),
+                "regionId": idc["regionId"], "regionName": region.get("name"),
+                "createTime": self._time(idc["created"]), "updateTime": self._time(idc["created"])}
+
+    @route("GET", "/api/v2/compute/idcs", READ)
+    async def list_idcs(self, request: web.Request) -> web.Response:
+        """Served so the ocp.md AK/SK example requests can be replayed on the wire."""
+        return await self._handle(request, "HOST_VIEWER", lambda: self.ok(
+            request, self._paged(request, [self.idc_json(i) for i in self.idcs.values()])))
+
+    @route("POST", "/api/v2/compute/idcs", ACTION)
+    async def create_idc(self, request: web.Request) -> web.Response:
+        async def work():
+            try:
+                body = json.loads(await request.read())
+                name, region_id = body["name"], body["regionId"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise OcpError(400, 10001, "name and regionId are required.") from exc
+            if region_id not in self.regions:
+                raise OcpError(404, 10002, f"Resource of type Region not found by id {region_id}.")
+            if any(i["name"] == name for i in self.idcs.values()):
+                raise OcpError(400, 10001, f"IDC {name} already exists.")
+            idc = {"id": max(self.idcs, default=0) + 1, "name": name, "description": body.get("description", ""),
+                   "regionId": region_id, "created": self.sim.now()}
+            self.idcs[idc["id"]] = idc
+            return self.ok(request, self.idc_json(idc))
+        return await self._handle(request, "HOST_MANAGER", work)
 
     @route("GET", "/api/v2/info", AUTH)
     async def info(self, request: web.Request) -> web.Response:

@@ -19,6 +19,16 @@ MAX_SKEW_SECONDS = 15 * 60
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
+def _wire_bytes(text: str) -> bytes:
+    """UTF-8, keeping header bytes aiohttp could not decode (surrogate-escaped) as they arrived."""
+    return text.encode("utf-8", "surrogateescape")
+
+
+def same_secret(left: str, right: str) -> bool:
+    """Constant-time comparison that also accepts non-ASCII text, including undecodable header bytes."""
+    return hmac.compare_digest(_wire_bytes(left), _wire_bytes(right))
+
+
 def _rfc3986(value: str) -> str:
     return quote(value, safe="-._~")
 
@@ -64,7 +74,7 @@ def ocp_string_to_sign(
 
 
 def ocp_signature(secret: str, message: str) -> str:
-    digest = hmac.new(secret.encode(), message.encode(), hashlib.sha1).digest()
+    digest = hmac.new(secret.encode(), _wire_bytes(message), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
 
 
@@ -84,7 +94,7 @@ def verify_ocp(
         expected = ocp_signature(
             secret, ocp_string_to_sign(method, path, query_pairs, headers, body, encode_joined=encode_joined)
         )
-        if hmac.compare_digest(expected, signature):
+        if same_secret(expected, signature):
             return True
     return False
 
@@ -124,11 +134,11 @@ def sdk_canonical_request(
 
 
 def sdk_string_to_sign(canonical_request: str, sdk_date: str) -> str:
-    return f"SDK-HMAC-SHA256\n{sdk_date}\n{hashlib.sha256(canonical_request.encode()).hexdigest()}"
+    return f"SDK-HMAC-SHA256\n{sdk_date}\n{hashlib.sha256(_wire_bytes(canonical_request)).hexdigest()}"
 
 
 def sdk_signature(secret: str, string_to_sign: str) -> str:
-    return hmac.new(secret.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret.encode(), _wire_bytes(string_to_sign), hashlib.sha256).hexdigest()
 
 
 SDK_AUTH_RE = re.compile(

@@ -51,19 +51,23 @@ def running_simulator(scenario=None, speed: float = 0.0, tls: bool = False, extr
         if tls:
             command.append("--tls")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")]))}
-        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # files, not pipes: a chatty server must never block on a full pipe
+        stdout_path, stderr_path = Path(workdir) / "stdout.txt", Path(workdir) / "stderr.txt"
+        with open(stdout_path, "w") as stdout, open(stderr_path, "w") as stderr:
+            process = subprocess.Popen(command, env=env, stdout=stdout, stderr=stderr, text=True)
         try:
             deadline = time.monotonic() + timeout
             while not ready.exists():
                 if process.poll() is not None:
-                    raise RuntimeError(f"simulator exited early ({process.returncode}): {process.stderr.read()}")
+                    raise RuntimeError(f"simulator exited early ({process.returncode}): {stderr_path.read_text()}")
                 if time.monotonic() > deadline:
                     raise TimeoutError("simulator did not become ready")
                 time.sleep(0.05)
             info = json.loads(ready.read_text())
             urls = {k: v for k, v in info.items() if k not in ("ca_file", "pid")}
             yield SimulatorHandle(urls, info["ca_file"], _admin_client(urls, info["ca_file"]), process=process,
-                                  extra={"ready_file": str(ready), "pid": info["pid"]})
+                                  extra={"ready_file": str(ready), "pid": info["pid"],
+                                         "stdout": stdout_path, "stderr": stderr_path})
         finally:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -72,9 +76,6 @@ def running_simulator(scenario=None, speed: float = 0.0, tls: bool = False, extr
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
-            for stream in (process.stdout, process.stderr):
-                if stream:
-                    stream.close()
 
 
 @contextlib.contextmanager

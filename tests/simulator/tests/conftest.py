@@ -25,7 +25,6 @@ def shared_sim():
 def sim(shared_sim):
     """Default scenario at speed 0, freshly reset."""
     shared_sim.admin.reset()
-    shared_sim.sim.config["speed"] = 0.0
     return shared_sim
 
 

@@ -3,10 +3,9 @@
 import re
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import requests
 
-from helpers import MRS_PASSWORD, MRS_USER, cas_login, mrs_session, service_status
+from sim_helpers import MRS_PASSWORD, MRS_USER, cas_login, mrs_session, service_status
 
 BAD = "The credentials you provided cannot be determined to be authentic"
 
@@ -302,8 +301,29 @@ def test_scenario_fail_stop_and_fail_task_fault(sim):
     assert again["state"] == "COMPLETE"  # the fault was spent
 
 
+def test_restart_extra_goes_stopping_then_starting(clocked):
+    session = mrs_session(clocked.urls)
+    command = operate(session, clocked, "Kafka", "restart").json()  # stop 6 s, start 7 s
+    assert service_status(session, clocked.urls, "Kafka")["running_status"] == "STOPPING"
+    clocked.sim.clock.advance(6.5)
+    assert service_status(session, clocked.urls, "Kafka")["running_status"] == "STARTING"
+    clocked.sim.clock.advance(7)
+    assert progress(session, clocked, command["id"])["state"] == "COMPLETE"
+    assert service_status(session, clocked.urls, "Kafka")["running_status"] == "STARTED"
+
+
 def test_restart_extra(sim):
     session = mrs_session(sim.urls)
     body = progress(session, sim, operate(session, sim, "Kafka", "restart").json()["id"])
     assert [s["name"] for s in body["res_obj"]["step_list"]] == ["Stop Kafka", "Start Kafka"]
     assert body["state"] == "COMPLETE"
+
+
+def test_speed_switch_scales_new_commands(clocked):
+    clocked.admin.config(speed=0.5)
+    session = mrs_session(clocked.urls)
+    command = operate(session, clocked, "HBase", "stop", only_self=True).json()  # 9 s scenario time
+    clocked.sim.clock.advance(4.4)
+    assert progress(session, clocked, command["id"])["state"] == "IN_PROGRESS"
+    clocked.sim.clock.advance(0.2)
+    assert progress(session, clocked, command["id"])["state"] == "COMPLETE"

@@ -2,7 +2,7 @@
 
 import requests
 
-from helpers import OCP_AUTH, bms, iam_token, mrs_session, server_ids, service_status
+from sim_helpers import OCP_AUTH, bms, iam_token, mrs_session, server_ids, service_status
 
 
 def test_mrs_stop_and_poll(sim):

@@ -1,15 +1,13 @@
 """OCP contract: envelope, paging, auth (Basic, AK/SK), clusters, tasks, hosts and agents."""
 
-import base64
 import hashlib
-import hmac
 import re
 from email.utils import formatdate
 
 import pytest
 import requests
 
-from helpers import OCP_AUTH
+from sim_helpers import OCP_AUTH
 from quiesce_sim.signing import ocp_signature, ocp_string_to_sign
 
 ENVELOPE_KEYS = {"data", "successful", "timestamp", "duration", "status", "traceId", "server"}
@@ -51,6 +49,34 @@ def test_documented_signature_vectors():
         "Content-Type": "application/json", "Date": "Tue, 17 Jan 2023 09:13:57 GMT",
         "Host": "ocp.alibaba.net:8080", "x-ocp-data": "A,1"}, body)
     assert ocp_signature(sk, second) == "XN8P+O+v3vUabB16ZCooq5wMJoY="
+
+
+def test_documented_requests_verify_on_the_wire():
+    """Both ocp.md examples, byte for byte, against a server whose clock reads the examples' dates."""
+    from datetime import datetime, timezone
+
+    from quiesce_sim.clock import ManualClock
+    from quiesce_sim.testing import in_process_simulator
+
+    clock = ManualClock(datetime(2023, 1, 17, 4, 14, 2, tzinfo=timezone.utc).timestamp())
+    with in_process_simulator(speed=0, clock=clock) as handle:
+        listing = requests.get(handle.urls["ocp"] + "/api/v2/compute/idcs?size=100", headers={
+            "Content-Type": "application/json;charset=utf-8", "Date": "Tue, 17 Jan 2023 04:14:02 GMT",
+            "Host": "ocp.alibaba.net:8080",
+            "Authorization": "OCP-ACCESS-KEY-HMACSHA1 cqammmxBpfGjFlto:TsQD6HDOuZuJ409m0wdnZPmijlc="})
+        assert listing.status_code == 200, listing.text
+        assert [i["name"] for i in listing.json()["data"]["contents"]] == ["hz1", "hz2"]
+        clock.advance(5 * 3600 - 5)  # 09:13:57
+        headers = {"Content-Type": "application/json", "Date": "Tue, 17 Jan 2023 09:13:57 GMT",
+                   "Host": "ocp.alibaba.net:8080", "x-ocp-data": "A,1",
+                   "Authorization": "OCP-ACCESS-KEY-HMACSHA1 cqammmxBpfGjFlto:XN8P+O+v3vUabB16ZCooq5wMJoY="}
+        body = b'{"name":"test01","description":"test","regionId":1}'
+        created = requests.post(handle.urls["ocp"] + "/api/v2/compute/idcs", data=body, headers=headers)
+        assert created.status_code == 200, created.text
+        assert created.json()["data"]["name"] == "test01"
+        replay = requests.post(handle.urls["ocp"] + "/api/v2/compute/idcs", data=body.replace(b"01", b"02"),
+                               headers=headers)
+        assert replay.status_code == 401  # body changed, signature no longer matches
 
 
 def test_aksk_verified_on_the_wire(sim):
@@ -172,6 +198,8 @@ def test_subtasks_advance_over_time(clocked):
     assert data["status"] == "SUCCESSFUL" and data["finishTime"]
     assert {s["status"] for s in data["subtasks"]} == {"SUCCESSFUL"}
     assert get(clocked, "/api/v2/ob/clusters/1000002").json()["data"]["status"] == "STOPPED"
+    servers = get(clocked, "/api/v2/ob/clusters/1000002/servers").json()["data"]
+    assert servers["page"]["totalElements"] == 4 and {s["status"] for s in servers["contents"]} == {"STOPPED"}
 
 
 def test_start_and_restart_dags(sim):

@@ -6,7 +6,7 @@ import time
 import pytest
 import requests
 
-from helpers import (IAM_PASSWORD, MRS_PASSWORD, OCP_AUTH, bms, cas_login, iam_token, mrs_session, server_ids,
+from sim_helpers import (IAM_PASSWORD, MRS_PASSWORD, OCP_AUTH, bms, cas_login, iam_token, mrs_session, server_ids,
                      service_status)
 
 STOP_OB = "/api/v2/ob/clusters/1000002/stop"
@@ -197,3 +197,22 @@ def test_log_file_gets_json_lines(tmp_path):
         requests.get(handle.urls["ocp"] + "/api/v2/ob/clusters")
     lines = [json.loads(line) for line in log_file.read_text().splitlines()]
     assert [(e["status"], e["identity"]) for e in lines] == [(200, "admin"), (401, None)]
+
+
+def test_faults_on_unknown_paths_and_redirects(sim):
+    sim.admin.add_fault(api="ocp", path="^/nowhere", kind="status", status=503)
+    response = requests.get(sim.urls["ocp"] + "/nowhere", auth=OCP_AUTH)
+    assert response.status_code == 503 and response.json()["status"] == 503
+    assert requests.get(sim.urls["ocp"] + "/nowhere", auth=OCP_AUTH).json()["status"] == 404
+    sim.admin.add_fault(api="mrs_web", path="login_check$", kind="drop_after")
+    with pytest.raises(requests.ConnectionError):
+        requests.get(sim.urls["mrs_web"] + "/web/v1/access/login_check", allow_redirects=False)
+    assert sim.admin.log(api="mrs_web")[-1]["status"] is None
+
+
+def test_slow_action_still_happens_after_client_timeout(sim):
+    sim.admin.add_fault(api="ocp", method="POST", kind="slow", delay=0.5)
+    with pytest.raises(requests.Timeout):
+        requests.post(sim.urls["ocp"] + STOP_OB, auth=OCP_AUTH, timeout=0.1)
+    time.sleep(0.8)
+    assert ocp_status(sim) == "STOPPED"

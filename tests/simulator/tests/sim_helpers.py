@@ -54,3 +54,13 @@ def bms(urls: dict, token: str, method: str, path: str, **kwargs) -> requests.Re
 def server_ids(sim_handle, status: str | None = None, count: int | None = None) -> list[str]:
     servers = [s for s in sim_handle.sim.bms.servers.values() if status is None or s.status == status]
     return [s.id for s in servers[:count]]
+
+
+def operate_and_wait(session: requests.Session, urls: dict, service: str, action: str, only_self: bool = True) -> dict:
+    """POST start/stop and poll the command once per call until it is terminal (speed 0: one poll)."""
+    command = session.post(f"{urls['mrs_web']}/web/v1/maintain/cluster/1/service/{service}/{action}",
+                           json={"only_self": only_self}).json()
+    while True:
+        body = session.get(f"{urls['mrs_web']}/web/v1/common/command/{command['id']}/progress").json()
+        if body["state"] in ("COMPLETE", "FAILED"):
+            return body
