@@ -135,18 +135,24 @@ def ensure_cluster(client, cluster, state, wait=True, timeout=1800, check_mode=F
                     attached_task=task_result(attached), trace_id=None)
 
     task, trace_id = _submit_cluster_action(client, cluster_id, decision.action)
-    if wait:
-        if task:
-            task = client.wait_task(task, deadline.remaining())
-        cluster = _wait_settled(client, cluster_id, deadline)
-        expected = ACTION_RESULT[decision.action]
-        if cluster.get('status') != expected:
-            raise OperationFailedError(
-                'OCP cluster {0} (id {1}) is {2} after {3} finished; expected {4}'.format(
-                    cluster.get('name'), cluster_id, cluster.get('status'), decision.action, expected),
-                cluster_id=cluster_id, task=task_result(task))
-    else:
-        cluster = client.get_cluster(cluster_id)
+    try:
+        if wait:
+            if task:
+                task = client.wait_task(task, deadline.remaining())
+            cluster = _wait_settled(client, cluster_id, deadline)
+            expected = ACTION_RESULT[decision.action]
+            if cluster.get('status') != expected:
+                raise OperationFailedError(
+                    'OCP cluster {0} (id {1}) is {2} after {3} finished; expected {4}'.format(
+                        cluster.get('name'), cluster_id, cluster.get('status'), decision.action, expected),
+                    cluster_id=cluster_id)
+        else:
+            cluster = client.get_cluster(cluster_id)
+    except QuiesceError as err:
+        # The action was sent: the failed task still reports it (changed, its task and trace id).
+        err.partial_result = dict(changed=True, before=before, task=err.details.get('task') or task_result(task),
+                                  trace_id=trace_id)
+        raise
     return dict(changed=True, before=before, after=_cluster_view(cluster), task=task_result(task),
                 attached_task=task_result(attached), trace_id=trace_id)
 
@@ -283,7 +289,12 @@ def ensure_processes(client, host, wanted, state, wait=True, timeout=1800, check
     for process, action in actions:
         entry = dict(process_view(process), before=process.get('status'), action=action, changed=action is not None)
         if action and not check_mode:
-            now, trace_id = _process_action(client, host_id, process, action, wait, deadline, schedule)
+            try:
+                now, trace_id = _process_action(client, host_id, process, action, wait, deadline, schedule)
+            except QuiesceError as err:
+                # Report the processes already changed along with the one that failed.
+                err.partial_result = dict(changed=any(r['changed'] for r in results), processes=results)
+                raise
             entry.update(after=now.get('status'), pid=now.get('pid'), trace_id=trace_id)
         else:
             expected = PROCESS_STATUS.get(state, 'STARTED') if action else process.get('status')

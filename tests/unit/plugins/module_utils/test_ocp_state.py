@@ -166,6 +166,15 @@ def test_stopping_cluster_asked_started_is_waited_for_then_started():
     assert result['changed'] and result['after']['status'] == 'RUNNING'
 
 
+def test_failed_own_task_still_reports_the_change():
+    fake = FakeOcp('RUNNING', task_fails=True)
+    with pytest.raises(OperationFailedError) as caught:
+        run(fake, 'stopped')
+    assert caught.value.partial_result['changed'] is True
+    assert caught.value.partial_result['task']['id'] == 101
+    assert caught.value.partial_result['trace_id'] == 'trace-stop'
+
+
 def test_failed_transition_of_someone_else_is_reported_and_nothing_sent():
     running = {'id': 77, 'name': 'Stop OB cluster', 'status': 'RUNNING', 'subtasks': []}
     fake = FakeOcp('STOPPING', running_task=running, task_fails=True)
@@ -292,6 +301,19 @@ def test_dropped_process_call_is_watched_not_repeated():
     result = ensure_processes(fake, {'id': 1001}, ['obstat2'], 'restarted')
     assert fake.posts == [(185, 'restart')]
     assert result['processes'][0]['after'] == 'STARTED' and result['processes'][0]['pid'] == 9999
+
+
+def test_failure_midway_reports_the_processes_already_changed():
+    class Failing(FakeAgent):
+        def process_action(self, host_id, process_id, action):
+            if process_id == 186:
+                raise QuiesceError('OCP API error: HTTP 400')
+            return FakeAgent.process_action(self, host_id, process_id, action)
+
+    with pytest.raises(QuiesceError) as caught:
+        ensure_processes(Failing(PROCESSES), {'id': 1001}, ['obstat2', 'ob_logtailer'], 'stopped')
+    partial = caught.value.partial_result
+    assert partial['changed'] and [p['alias'] for p in partial['processes']] == ['obstat2']
 
 
 @pytest.mark.parametrize('statuses, state, expected', [
