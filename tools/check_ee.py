@@ -30,7 +30,9 @@ def main():
         sys.exit('no collection artifact: run tools/check_artifact.py first')
     shutil.copy(artifacts[0], work)
     with open(os.path.join(work, 'requirements.yml'), 'w') as handle:
-        yaml.safe_dump({'collections': [{'name': os.path.basename(artifacts[0]), 'type': 'file'}]}, handle)
+        # additional_build_files lands the artifact in /build/collections inside the galaxy stage.
+        yaml.safe_dump({'collections': [{'name': 'collections/' + os.path.basename(artifacts[0]), 'type': 'file'}]},
+                       handle)
     definition = {
         'version': 3,
         'images': {'base_image': {'name': 'quay.io/ansible/awx-ee:latest'}},
@@ -41,13 +43,18 @@ def main():
         yaml.safe_dump(definition, handle, sort_keys=False)
     subprocess.run(['ansible-builder', 'create', '--file', 'execution-environment.yml', '--context', 'context'],
                    cwd=work, check=True)
-    containerfile = os.path.join(work, 'context', 'Containerfile')
+    context = os.path.join(work, 'context')
+    containerfile, = [os.path.join(context, name) for name in ('Containerfile', 'Dockerfile')
+                      if os.path.exists(os.path.join(context, name))]
     with open(containerfile) as handle:
         text = handle.read()
-    if 'ansible-galaxy' not in text:
-        sys.exit('Containerfile does not install collections')
-    print('EE build context ok: {0}'.format(os.path.relpath(containerfile, root)))
-
+    if 'ansible-galaxy' not in text or 'assemble' not in text:
+        sys.exit('{0} does not install the collection and its Python requirements'.format(containerfile))
+    shipped = glob.glob(os.path.join(context, '_build', 'collections', 'quiesce-lifecycle-*.tar.gz'))
+    if not shipped:
+        sys.exit('the build context lacks the collection artifact')
+    print('EE build context ok: {0} with {1}'.format(os.path.relpath(containerfile, root),
+                                                     os.path.relpath(shipped[0], root)))
 
 if __name__ == '__main__':
     main()

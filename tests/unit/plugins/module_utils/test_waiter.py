@@ -35,7 +35,7 @@ def test_returns_the_first_value_that_is_done():
 
 def test_intervals_back_off_and_are_capped():
     intervals = PollSchedule(initial=2, factor=1.5, maximum=5).intervals()
-    assert [next(intervals) for _ in range(5)] == [2, 3, 4.5, 5, 5]
+    assert [next(intervals) for dummy in range(5)] == [2, 3, 4.5, 5, 5]
 
 
 def test_timeout_names_the_last_state_and_the_id_to_follow_up():
