@@ -14,6 +14,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     QuiesceError,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_state import (
+    AGENT_EVIDENCE,
     ClusterDecision,
     decide_agent,
     decide_cluster,
@@ -21,6 +22,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_state impor
     ensure_cluster,
     ensure_processes,
     plan_processes,
+    submit_task_action,
 )
 
 STATES = ['started', 'stopped', 'restarted']
@@ -322,3 +324,43 @@ def test_failure_midway_reports_the_processes_already_changed():
     (['STARTED'], 'restarted', 'restart')])
 def test_decide_agent(statuses, state, expected):
     assert decide_agent([{'status': s} for s in statuses], state) == expected
+
+
+class HiddenTaskOcp:
+    """OCP accepted the action but its task list does not show the task (filters unsupported, lag)."""
+
+    def __init__(self, status_after):
+        self.status_after = status_after
+        self.posts = 0
+
+    def newest_task_id(self, scope, scope_id):
+        return 0
+
+    def tasks_of(self, scope, scope_id, status=None, max_pages=None):
+        return []
+
+    def running_task(self, scope, scope_id):
+        return None
+
+    def get_host(self, host_id):
+        return {'id': host_id, 'hostAgentStatus': self.status_after}
+
+    def post(self):
+        self.posts += 1
+        raise AmbiguousRequestError('OCP', 'POST', '/x', 'read timeout')
+
+
+@pytest.mark.parametrize('status_after, posts', [('STOPPING', 1), ('OFFLINE', 1)])
+def test_ambiguous_action_whose_effect_shows_is_not_sent_again(status_after, posts):
+    fake = HiddenTaskOcp(status_after)
+    task, trace = submit_task_action(fake, 'hostId', 1001, fake.post,
+                                     lambda: fake.get_host(1001)['hostAgentStatus'] in AGENT_EVIDENCE['stop'])
+    assert (task, trace, fake.posts) == (None, None, posts)
+
+
+def test_ambiguous_action_without_any_effect_is_sent_once_more_and_then_reported():
+    fake = HiddenTaskOcp('AVAILABLE')
+    with pytest.raises(AmbiguousRequestError):
+        submit_task_action(fake, 'hostId', 1001, fake.post,
+                           lambda: fake.get_host(1001)['hostAgentStatus'] in AGENT_EVIDENCE['stop'])
+    assert fake.posts == 2
