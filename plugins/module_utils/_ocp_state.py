@@ -198,6 +198,7 @@ def submit_task_action(client, scope, scope_id, post, took_effect):
         # the tasks and status and follow the accepted one.
         newer = [t for t in client.tasks_of(scope, scope_id, max_pages=1) if t['id'] > baseline]
         if newer:
+            # Newest first: the oldest task after the baseline is the one this POST created.
             return client.get_task(newer[-1]['id']), None
         if took_effect():
             return client.running_task(scope, scope_id), None
