@@ -22,6 +22,9 @@ options:
       - How to authenticate. V(basic) sends HTTP Basic credentials (OCP 3.x and 4.x); V(aksk) signs each request
         with an OCP AccessKey (C(OCP-ACCESS-KEY-HMACSHA1), OCP 4.0.3 and later).
       - V(auto) uses V(aksk) when O(access_key) is set, otherwise V(basic).
+      - With V(aksk) every request carries a C(Date) header that OCP accepts only within 15 minutes of its own
+        clock, so the controller's clock must be synchronised.
+      - Missing credentials for the chosen method fail the task before any request, naming the option to set.
       - If not set, the value of the E(OCP_AUTH_METHOD) environment variable is used.
     type: str
     choices: [auto, basic, aksk]

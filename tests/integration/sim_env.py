@@ -38,8 +38,14 @@ def mrs_env(ready, scenario):
 
 
 def ocp_env(ready, scenario):
-    # Credentials are added with the OCP modules.
-    return {'OCP_URL': ready['ocp']}
+    # HTTP Basic by default (the scenario's first user, an administrator). The AccessKey pair is
+    # exported under simulator-specific names: OCP_ACCESS_KEY would switch auth_method=auto to
+    # AK/SK for every module; targets pass these as access_key/secret_key where they test AK/SK.
+    ocp = scenario.get('ocp', {})
+    user = (ocp.get('users') or [{}])[0]
+    key = (ocp.get('access_keys') or [{}])[0]
+    return {'OCP_URL': ready['ocp'], 'OCP_USERNAME': user.get('name', ''), 'OCP_PASSWORD': user.get('password', ''),
+            'QUIESCE_SIM_OCP_ACCESS_KEY': key.get('ak', ''), 'QUIESCE_SIM_OCP_SECRET_KEY': key.get('sk', '')}
 
 
 def huaweicloud_env(ready, scenario):

@@ -1,0 +1,216 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import ocp_error
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
+    ApiError,
+    AuthError,
+    OperationFailedError,
+    OptionError,
+    WaitTimeoutError,
+)
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_auth import build_auth
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_client import (
+    OcpClient,
+    normalize_task,
+    page_count,
+    summarize_subtasks,
+)
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import HttpClient, RetryPolicy
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule
+
+
+def ok(data, trace='t-1'):
+    return {'status': 200, 'body': {'data': data, 'successful': True, 'status': 200, 'traceId': trace,
+                                    'timestamp': '2024-01-01T00:00:00.000+08:00', 'duration': 3, 'server': '10.0.0.1'}}
+
+
+def page(contents, number, total_pages, size=100, key='totalPages'):
+    return ok({'contents': contents, 'page': {'number': number, 'size': size, 'totalElements': 0, key: total_pages}})
+
+
+def make_client(url, sleeps=None, timeout_clock=None):
+    sleeps = [] if sleeps is None else sleeps
+    http = HttpClient(url, 'OCP', ocp_error, sleep=sleeps.append,
+                      retry=RetryPolicy(max_attempts=4, base_delay=0.01, jitter=0.0,
+                                        retry_after_headers=('Retry-After', 'RateLimit-Reset')),
+                      auth=build_auth({'auth_method': 'basic', 'username': 'admin', 'password': 'pw'}))
+    return OcpClient(http, schedule=PollSchedule(initial=0.01, maximum=0.01))
+
+
+SUBTASKS = [
+    {'id': 3, 'seriesId': 3, 'name': 'Update OB cluster status', 'status': 'PENDING', 'upstreams': [2],
+     'downstream': []},
+    {'id': 1, 'seriesId': 1, 'name': 'Prepare stop cluster', 'status': 'SUCCESSFUL', 'upstreams': [],
+     'downstreams': [2], 'paralleIdx': -1},
+    {'id': 2, 'seriesId': 2, 'name': 'Stop observer process', 'status': 'RUNNING', 'upstreams': [1],
+     'downstreams': [3], 'parallelIdx': 0},
+]
+
+
+def test_task_parsing_accepts_both_documented_shapes():
+    cluster_page = normalize_task({'id': 7, 'name': 'Stop OB cluster', 'status': 'RUNNING', 'tasks': SUBTASKS,
+                                   'creator': {'id': 100, 'name': 'admin'}, 'cluster': {'id': 42}})
+    agent_page = normalize_task({'id': 8, 'status': 'RUNNING', 'subtasks': SUBTASKS, 'creator': 'admin',
+                                 'hostId': 1001})
+    for task in (cluster_page, agent_page):
+        assert [s['id'] for s in task['subtasks']] == [1, 2, 3]  # by seriesId, not array order
+        assert task['creator'] == 'admin'
+    assert cluster_page['cluster_id'] == 42
+    assert cluster_page['subtasks'][0]['parallel_idx'] == -1 and cluster_page['subtasks'][1]['parallel_idx'] == 0
+    assert cluster_page['subtasks'][0]['downstreams'] == [2] and cluster_page['subtasks'][2]['downstreams'] == []
+    summary = summarize_subtasks(cluster_page['subtasks'])
+    assert summary == {'total': 3, 'by_status': {'SUCCESSFUL': 1, 'RUNNING': 1, 'PENDING': 1},
+                       'running': ['Stop observer process'], 'failed': []}
+
+
+@pytest.mark.parametrize('page_info, expected', [
+    ({'totalPages': 3}, 3), ({'totalPage': 2}, 2), ({}, None), (None, None)])
+def test_page_count_reads_either_spelling(page_info, expected):
+    assert page_count(page_info) == expected
+
+
+@pytest.mark.parametrize('key', ['totalPages', 'totalPage'])
+def test_paging_follows_every_page(scripted_server, key):
+    scripted_server.reply(page([{'id': i, 'name': 'c%d' % i} for i in range(100)], 1, 2, key=key),
+                          page([{'id': 100, 'name': 'last'}], 2, 2, key=key))
+    clusters = make_client(scripted_server.url).list_clusters()
+    assert len(clusters) == 101
+    assert [r['path'] for r in scripted_server.requests] == ['/api/v2/ob/clusters?page=1&size=100',
+                                                             '/api/v2/ob/clusters?page=2&size=100']
+
+
+def test_paging_stops_on_an_empty_page_even_if_the_count_is_wrong(scripted_server):
+    scripted_server.reply(page([{'id': i} for i in range(100)], 1, 99), page([], 2, 99))
+    assert len(make_client(scripted_server.url).list_clusters()) == 100
+    assert len(scripted_server.requests) == 2
+
+
+def test_unsuccessful_envelope_becomes_api_error_with_trace_id(scripted_server):
+    scripted_server.reply({'status': 401, 'body': {'successful': False, 'status': 401, 'traceId': 'abc123',
+                                                   'error': {'code': 0, 'message': 'not logged in'}}})
+    with pytest.raises(AuthError) as caught:
+        make_client(scripted_server.url).list_clusters()
+    assert caught.value.http_status == 401 and caught.value.request_id == 'abc123'
+    assert 'not logged in' in str(caught.value)
+
+
+def test_non_envelope_answer_is_reported(scripted_server):
+    scripted_server.reply({'status': 200, 'body': {'artifact': 'ocp-server'}})
+    with pytest.raises(ApiError) as caught:
+        make_client(scripted_server.url).get_cluster(1)
+    assert 'not an OCP API envelope' in str(caught.value)
+
+
+def test_get_cluster_falls_back_to_the_list_when_the_single_get_is_missing(scripted_server):
+    scripted_server.reply({'status': 404, 'body': {'successful': False, 'status': 404, 'error': {'code': 0}}},
+                          page([{'id': 5, 'name': 'a', 'status': 'RUNNING'}, {'id': 6, 'name': 'b'}], 1, 1))
+    client = make_client(scripted_server.url)
+    assert client.get_cluster(5)['name'] == 'a'
+    assert client.get_cluster(5)['name'] == 'a'
+    # Once the single GET proved missing, later reads (status polls) go straight to the list.
+    assert [r['path'].split('?')[0] for r in scripted_server.requests] == [
+        '/api/v2/ob/clusters/5', '/api/v2/ob/clusters', '/api/v2/ob/clusters']
+
+
+@pytest.mark.parametrize('clusters, problem', [
+    ([{'id': 1, 'name': 'ob-prod-2'}], 'no cluster named'),  # the fuzzy match is not an exact one
+    ([{'id': 1, 'name': 'ob-prod'}, {'id': 2, 'name': 'ob-prod'}], 'several OCP clusters'),
+])
+def test_resolve_by_name_is_exact_and_unambiguous(scripted_server, clusters, problem):
+    scripted_server.reply(page(clusters, 1, 1))
+    with pytest.raises(OptionError) as caught:
+        make_client(scripted_server.url).resolve_cluster(name='ob-prod')
+    assert problem in str(caught.value) and caught.value.option == 'name'
+    assert all(r['method'] == 'GET' for r in scripted_server.requests)
+    assert 'name=ob-prod' in scripted_server.requests[0]['path']
+
+
+def test_cluster_action_returns_task_and_trace_id(scripted_server):
+    scripted_server.reply(ok({'id': 9, 'name': 'Stop OB cluster', 'status': 'RUNNING', 'tasks': SUBTASKS},
+                             trace='feed'))
+    task, trace = make_client(scripted_server.url).cluster_action(42, 'stop')
+    assert (task['id'], trace) == (9, 'feed')
+    assert scripted_server.requests[0]['method'] == 'POST'
+    assert scripted_server.requests[0]['path'] == '/api/v2/ob/clusters/42/stop'
+
+
+def _task(status, sub_status):
+    return ok({'id': 9, 'name': 'Stop OB cluster', 'status': status,
+               'subtasks': [dict(SUBTASKS[1]), dict(SUBTASKS[2], status=sub_status)]})
+
+
+def test_wait_task_survives_throttling_and_5xx_while_polling(scripted_server):
+    sleeps = []
+    scripted_server.reply(_task('RUNNING', 'RUNNING'),
+                          {'status': 429, 'headers': {'RateLimit-Reset': '2'}, 'body': {'successful': False}},
+                          {'status': 502, 'body': {}},
+                          _task('SUCCESSFUL', 'SUCCESSFUL'))
+    final = make_client(scripted_server.url, sleeps).wait_task({'id': 9, 'name': 'Stop OB cluster'}, 30)
+    assert final['status'] == 'SUCCESSFUL'
+    assert 2.0 in sleeps  # the RateLimit-Reset header was honoured
+
+
+def test_wait_task_failure_names_task_and_failed_subtask_with_log(scripted_server):
+    scripted_server.reply(_task('FAILED', 'FAILED'),
+                          ok({'log': 'INFO start\nERROR subtask Stop observer process failed: disk full'}))
+    with pytest.raises(OperationFailedError) as caught:
+        make_client(scripted_server.url).wait_task({'id': 9, 'name': 'Stop OB cluster'}, 30)
+    message = str(caught.value)
+    assert 'task 9' in message and 'Stop observer process (id 2)' in message and 'disk full' in message
+    assert caught.value.details['failed_subtasks'] == ['Stop observer process']
+    assert scripted_server.requests[1]['path'] == '/api/v2/tasks/instances/9/subtasks/2/log'
+
+
+def test_wait_task_timeout_names_the_last_state_and_running_subtasks(scripted_server):
+    scripted_server.reply(_task('RUNNING', 'RUNNING'))
+    with pytest.raises(WaitTimeoutError) as caught:
+        make_client(scripted_server.url).wait_task({'id': 9, 'name': 'Stop OB cluster'}, 0.05)
+    assert 'RUNNING' in str(caught.value) and 'running subtasks: Stop observer process' in str(caught.value)
+    assert caught.value.follow_up == {'task_id': 9}
+
+
+def test_agent_paths_are_prefixed_and_fall_back_to_bare_on_404(scripted_server):
+    not_found = {'status': 404, 'body': {'successful': False, 'status': 404, 'error': {'code': 0}}}
+    scripted_server.reply(not_found, page([{'id': 185, 'alias': 'obstat2', 'status': 'STARTED'}], 1, 1),
+                          ok({'id': 185, 'alias': 'obstat2', 'status': 'STOPPED'}))
+    client = make_client(scripted_server.url)
+    assert client.list_agent_processes(20)[0]['alias'] == 'obstat2'
+    client.process_action(20, 185, 'stop')
+    assert [r['path'].split('?')[0] for r in scripted_server.requests] == [
+        '/api/v2/compute/hosts/20/agent/processes', '/compute/hosts/20/agent/processes',
+        '/compute/hosts/20/agent/processes/185/stop']
+    assert client.agent_path_style == 'bare'
+
+
+def test_agent_paths_stay_prefixed_when_served(scripted_server):
+    scripted_server.reply(page([{'id': 185, 'alias': 'obstat2'}], 1, 1))
+    client = make_client(scripted_server.url)
+    client.list_agent_processes(20)
+    assert scripted_server.requests[0]['path'].startswith('/api/v2/compute/hosts/20/agent/processes?')
+    assert client.agent_path_style == 'prefixed'
+
+
+@pytest.mark.parametrize('host, expected_id', [('ob-prod-2', 2), ('10.0.0.3', 3), ('1', 1)])
+def test_resolve_host_by_name_ip_or_id(scripted_server, host, expected_id):
+    hosts = [{'id': 1, 'name': 'ob-prod-1', 'innerIpAddress': '10.0.0.1'},
+             {'id': 2, 'name': 'ob-prod-2', 'innerIpAddress': '10.0.0.2'},
+             {'id': 3, 'name': 'ob-prod-3', 'innerIpAddress': '10.0.0.3'}]
+    if host.isdigit():
+        scripted_server.reply(ok(hosts[0]))
+    else:
+        scripted_server.reply(page(hosts, 1, 1))
+    assert make_client(scripted_server.url).resolve_host(host)['id'] == expected_id
+
+
+def test_unknown_host_is_an_option_error(scripted_server):
+    scripted_server.reply(page([{'id': 1, 'name': 'a', 'innerIpAddress': '10.0.0.1'}], 1, 1))
+    with pytest.raises(OptionError) as caught:
+        make_client(scripted_server.url).resolve_host('10.9.9.9')
+    assert caught.value.option == 'host'

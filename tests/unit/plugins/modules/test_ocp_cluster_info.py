@@ -1,0 +1,19 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.quiesce.lifecycle.plugins.modules import ocp_cluster_info
+from ansible_collections.quiesce.lifecycle.tests.unit.plugins.modules.ocp_helpers import args, page
+
+
+def test_exact_name_and_status_filters(run_module, scripted_server):
+    scripted_server.reply(page([{'id': 3, 'name': 'ob-prod-2', 'status': 'RUNNING'},
+                                {'id': 2, 'name': 'ob-prod', 'status': 'RUNNING'}]))
+    result, failed = run_module(ocp_cluster_info.main, args(scripted_server, name='ob-prod', status=['running'],
+                                                            _ansible_check_mode=True))
+    assert not failed and not result['changed']
+    assert [c['id'] for c in result['clusters']] == [2]
+    assert 'status=RUNNING' in scripted_server.requests[0]['path']
