@@ -19,10 +19,8 @@ import hmac
 
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-try:
-    from requests.auth import AuthBase
-except ImportError:  # pragma: no cover - the module reports missing requests itself
-    AuthBase = object
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import AuthBase
+
 
 ALGORITHM = 'SDK-HMAC-SHA256'
 DATE_FORMAT = '%Y%m%dT%H%M%SZ'

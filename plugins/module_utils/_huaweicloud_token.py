@@ -16,13 +16,9 @@ import datetime
 import threading
 import time
 
-try:
-    from requests.auth import AuthBase
-except ImportError:  # pragma: no cover - the module reports missing requests itself
-    AuthBase = object
-
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import huawei_error_fields
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import AuthError
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import AuthBase
 
 # 401 codes meaning "this token is no longer good" (bms.md s6.3): renew once, then fail.
 TOKEN_REFUSED_CODES = ('0301', '0307')

@@ -23,13 +23,9 @@ __metaclass__ = type
 import base64
 import re
 
-try:
-    from requests.auth import AuthBase
-except ImportError:  # pragma: no cover - the module reports missing requests itself
-    AuthBase = object
-
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import MRS_API, mrs_login_redirect
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import AuthError, QuiesceError
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import AuthBase
 
 LOGIN_CHECK = '/v1/access/login_check'
 LOGOUT = '/v1/logout_action'

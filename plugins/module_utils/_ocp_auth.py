@@ -23,13 +23,8 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not supported by the collection
     pass
 
-try:
-    from requests.auth import AuthBase, HTTPBasicAuth
-except ImportError:  # pragma: no cover - reported by QuiesceModule through missing_required_lib
-    AuthBase = object
-    HTTPBasicAuth = None
-
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import OptionError
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import AuthBase, HTTPBasicAuth
 
 AKSK_ALGORITHM = 'OCP-ACCESS-KEY-HMACSHA1'
 BASIC = 'basic'

@@ -21,6 +21,8 @@ import traceback
 
 try:
     import requests
+    # Re-exported for the auth modules, so the guarded import of requests lives here only.
+    from requests.auth import AuthBase, HTTPBasicAuth  # noqa: F401 pylint: disable=unused-import
     from requests.exceptions import ConnectionError as RequestsConnectionError
     from requests.exceptions import ConnectTimeout, RequestException, SSLError
     HAS_REQUESTS = True
@@ -28,6 +30,9 @@ try:
 except ImportError:  # pragma: no cover - exercised through missing_required_lib
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    # Stand-ins so that auth classes can still be defined; QuiesceModule fails with missing_required_lib.
+    AuthBase = object
+    HTTPBasicAuth = None
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     AmbiguousRequestError,
