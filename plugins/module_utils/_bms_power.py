@@ -335,8 +335,10 @@ class PowerRun:
                 record['outcome'] = FAILED if error is not None else UNCHANGED
                 if error is not None:
                     record['reason'] = record['reason'] or 'not finished: {0}'.format(error)
-            # What a ledger restores: the servers this run powered (or, in check mode, would power).
-            record['changed'] = record['outcome'] in (CHANGED, SUBMITTED, WOULD_CHANGE)
+            # What a ledger restores: the servers this run powered (or, in check mode, would power), and
+            # those a call whose answer was lost may have powered, even when the run ended before their
+            # state showed it (a timeout or an error while they were followed).
+            record['changed'] = record['outcome'] in (CHANGED, SUBMITTED, WOULD_CHANGE) or server_id in self.followed
             servers.append(record)
         counts = dict((key, 0) for key in (CHANGED, UNCHANGED, WOULD_CHANGE, SUBMITTED, FAILED))
         for record in servers:

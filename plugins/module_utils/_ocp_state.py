@@ -293,7 +293,11 @@ def ensure_processes(client, host, wanted, state, wait=True, timeout=1800, check
             try:
                 now, trace_id = _process_action(client, host_id, process, action, wait, deadline, schedule)
             except QuiesceError as err:
-                # Report the processes already changed along with the one that failed.
+                # Report the processes already changed along with the one that failed. When the call's
+                # outcome is unknown (answer lost, then not watched to its end) the process may have been
+                # stopped or restarted: it is reported as changed, so that whoever restores it knows.
+                if isinstance(err, AmbiguousRequestError) or getattr(err, 'after_ambiguous_action', False):
+                    results.append(dict(entry, after=None, status=None, trace_id=None))
                 err.partial_result = dict(changed=any(r['changed'] for r in results), processes=results)
                 raise
             entry.update(after=now.get('status'), pid=now.get('pid'), trace_id=trace_id)
@@ -318,11 +322,15 @@ def _process_action(client, host_id, process, action, wait, deadline, schedule):
         def current():
             return _find(client.list_agent_processes(host_id), process['id'])
 
-        now = wait_until(current, lambda p: _done(action, process, p), deadline.remaining(),
-                         'agent process {0} (id {1}) on host {2} to {3}'.format(
-                             process.get('alias'), process['id'], host_id, action),
-                         describe=lambda p: 'status {0}, pid {1}'.format(p.get('status'), p.get('pid')),
-                         follow_up={'host_id': host_id, 'process_id': process['id']}, schedule=schedule)
+        try:
+            now = wait_until(current, lambda p: _done(action, process, p), deadline.remaining(),
+                             'agent process {0} (id {1}) on host {2} to {3}'.format(
+                                 process.get('alias'), process['id'], host_id, action),
+                             describe=lambda p: 'status {0}, pid {1}'.format(p.get('status'), p.get('pid')),
+                             follow_up={'host_id': host_id, 'process_id': process['id']}, schedule=schedule)
+        except QuiesceError as err:
+            err.after_ambiguous_action = True  # the action may still have been applied
+            raise
         return now, None
 
 

@@ -165,6 +165,11 @@ jobs:
        fail_reason: Failed to operate the BMS., failed_server_ids: [5f0c1e9e-3d3a-4f7e-9b51-0a1d2c3b4a50],
        sub_jobs: [{server_id: 5f0c1e9e-3d3a-4f7e-9b51-0a1d2c3b4a50, job_id: 2c9eb2c5544cbf6101544f0635672b60,
                    status: FAIL, error_code: BMS.0006, fail_reason: Failed to operate the BMS.}]}
+elapsed:
+  description: Seconds the module ran.
+  returned: always
+  type: float
+  sample: 0.42
 '''
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_client import (

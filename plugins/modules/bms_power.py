@@ -163,8 +163,9 @@ servers:
       description: V(changed), V(unchanged), V(would_change), V(submitted) or V(failed).
       type: str
     changed:
-      description: Whether this run changed the server (outcome V(changed), V(submitted) or V(would_change)), so
-        that a role can restore exactly these servers, also after a partial failure.
+      description: Whether this run changed the server (outcome V(changed), V(submitted) or V(would_change)), or
+        may have changed it (an action call whose answer was lost touched it), so that a role can restore exactly
+        these servers, also after a partial failure or a timeout.
       type: bool
     action:
       description: The action sent for this server (V(os-start), V(os-stop), V(reboot)), or null.

@@ -131,6 +131,11 @@ services:
       type: str
       returned: when it differs from running_status
   sample: [{name: HDFS, running_status: STARTED, health_status: GOOD, config_status: SYNCHRONIZED, version: 2.8.3}]
+elapsed:
+  description: Seconds the module ran.
+  returned: always
+  type: float
+  sample: 0.42
 '''
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._module import QuiesceModule
@@ -155,7 +160,8 @@ def report(module):
             services = [client.service_status(name) for name in names]
         else:
             services = client.existing_services(KNOWN_SERVICES)
-    return dict(changed=False, cluster=cluster, services=[s.to_dict() for s in services])
+    return dict(changed=False, cluster=cluster, services=[s.to_dict() for s in services],
+                elapsed=module.elapsed())
 
 
 def main():

@@ -190,6 +190,11 @@ task:
   description: With O(scope=agent), the OCP task that stopped or restarted the agent (id, name, status, subtasks).
   returned: when O(scope=agent)
   type: dict
+trace_id:
+  description: With O(scope=agent), the C(traceId) OCP gave the agent action request; null when none was sent.
+  returned: when O(scope=agent)
+  type: str
+  sample: 3cfec9a5180748ff
 agent_path_style:
   description: V(prefixed) when the agent calls used C(/api/v2/compute/...), V(bare) when the server only answered
     the form without C(/api/v2).

@@ -310,3 +310,29 @@ def test_restarted_reboots_running_and_starts_stopped_servers():
     report = run(fake, [s['id'] for s in servers], 'restarted')
     assert sorted((a, len(ids)) for a, ids, unused_type in fake.calls) == [('os-start', 1), ('reboot', 2)]
     assert report['summary']['changed'] == 3
+
+
+def test_servers_touched_by_a_lost_call_count_as_changed_when_the_run_times_out():
+    # The action landed (the servers start powering off) but its answer was lost; the servers are
+    # followed by state and the wait runs out while they are still stopping. They may end up off,
+    # so a role's ledger must get them: changed, not a plain failure it would never restore.
+    fake = FakeBms(fleet(2))
+
+    def submit(action, ids, power_type):
+        with fake.lock:
+            fake.calls.append((action, list(ids), power_type))
+            for server_id in ids:
+                fake.servers[server_id].update({'OS-EXT-STS:task_state': 'powering-off', 'updated': 't1'})
+        raise AmbiguousRequestError('BMS', 'POST', '/action', 'connection reset after sending')
+    fake.submit = submit
+    now = [0.0]
+
+    def sleep(seconds):
+        now[0] += seconds
+    runner = PowerRun(fake, 'stopped', timeout=30, poll_interval=1, clock=lambda: now[0], sleep=sleep)
+    with pytest.raises(WaitTimeoutError) as caught:
+        runner.run(list(fake.servers))
+    assert len(fake.calls) == 1  # followed, never sent again
+    servers = caught.value.partial_result['servers']
+    assert [r['outcome'] for r in servers] == ['failed', 'failed']
+    assert [r['changed'] for r in servers] == [True, True]

@@ -12,6 +12,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     OperationFailedError,
     OptionError,
     QuiesceError,
+    WaitTimeoutError,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_state import (
     AGENT_EVIDENCE,
@@ -316,6 +317,32 @@ def test_failure_midway_reports_the_processes_already_changed():
         ensure_processes(Failing(PROCESSES), {'id': 1001}, ['obstat2', 'ob_logtailer'], 'stopped')
     partial = caught.value.partial_result
     assert partial['changed'] and [p['alias'] for p in partial['processes']] == ['obstat2']
+
+
+def test_a_process_whose_call_was_lost_is_reported_changed_with_the_failure():
+    # obstat2 is stopped; ob_logtailer's stop lands but its answer is lost and wait=false does not
+    # watch it: it may be stopped, so the partial result must name it as changed (a ledger restores it).
+    class DropSecond(FakeAgent):
+        def process_action(self, host_id, process_id, action):
+            self.drop = process_id == 186
+            return FakeAgent.process_action(self, host_id, process_id, action)
+
+    with pytest.raises(AmbiguousRequestError) as caught:
+        ensure_processes(DropSecond(PROCESSES), {'id': 1001}, ['obstat2', 'ob_logtailer'], 'stopped', wait=False)
+    processes = caught.value.partial_result['processes']
+    assert [(p['alias'], p['changed']) for p in processes] == [('obstat2', True), ('ob_logtailer', True)]
+    assert processes[1]['after'] is None
+
+
+def test_a_lost_call_watched_until_the_timeout_is_reported_changed():
+    class DropStuck(FakeAgent):
+        def process_action(self, host_id, process_id, action):
+            self.posts.append((process_id, action))
+            raise AmbiguousRequestError('OCP', 'POST', '/x', 'dropped')  # the process never shows the stop
+
+    with pytest.raises(WaitTimeoutError) as caught:
+        ensure_processes(DropStuck(PROCESSES), {'id': 1001}, ['obstat2'], 'stopped', timeout=0)
+    assert [(p['alias'], p['changed']) for p in caught.value.partial_result['processes']] == [('obstat2', True)]
 
 
 @pytest.mark.parametrize('statuses, state, expected', [

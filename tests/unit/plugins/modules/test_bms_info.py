@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import yaml
+
 from ansible_collections.quiesce.lifecycle.plugins.modules import bms_info
 
 
@@ -27,6 +29,9 @@ def test_servers_by_filter_with_interpreted_power(run_module, scripted_server):
     assert result['power_counts'] == {'stopping': 1, 'off': 1, 'on': 1}
     assert result['jobs'] == []
     assert all(r['method'] == 'GET' for r in scripted_server.requests)
+    # Like every module: elapsed is returned, and every key returned is documented.
+    assert isinstance(result['elapsed'], float)
+    assert sorted(set(result) - set(yaml.safe_load(bms_info.RETURN)) - set(['invocation', 'changed'])) == []
 
 
 def test_jobs_only_does_not_list_servers(run_module, scripted_server):

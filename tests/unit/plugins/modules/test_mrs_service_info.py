@@ -5,6 +5,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import yaml
+
 from ansible_collections.quiesce.lifecycle.plugins.modules import mrs_service_info
 
 LOGIN = {'id': -1, 'state': 'COMPLETE', 'error_code': 0, 'modify_pwd': False}
@@ -36,6 +38,9 @@ def test_named_services_and_cluster_health_in_check_mode(run_module, scripted_se
     assert result['cluster'] == dict(id=1, health='BAD', name='mrs-prod', version='MRS 2.1.0', stack_model='NoSec')
     assert [(s['name'], s['running_status']) for s in result['services']] == [('HDFS', 'STARTED'), ('HBase', 'STOPPED')]
     assert all(r['method'] == 'GET' for r in scripted_server.requests)
+    # Like every module: elapsed is returned, and every key returned is documented.
+    assert isinstance(result['elapsed'], float)
+    assert sorted(set(result) - set(yaml.safe_load(mrs_service_info.RETURN)) - set(['invocation', 'changed'])) == []
 
 
 def test_without_names_the_known_components_are_probed_and_absent_ones_skipped(run_module, scripted_server, monkeypatch):

@@ -5,6 +5,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import yaml
+
 from ansible_collections.quiesce.lifecycle.plugins.modules import ocp_agent_process
 from ansible_collections.quiesce.lifecycle.tests.unit.plugins.modules.ocp_helpers import args, mutating, ok, page
 
@@ -38,3 +40,13 @@ def test_named_inoperable_process_fails_without_mutating(run_module, scripted_se
                                                              state='stopped'))
     assert failed and 'operable=false' in result['msg']
     assert mutating(scripted_server) == []
+
+
+def test_agent_scope_returns_only_documented_keys(run_module, scripted_server):
+    scripted_server.reply(ok(HOST), page(PROCESSES))
+    result, failed = run_module(ocp_agent_process.main, args(scripted_server, host='20', scope='agent',
+                                                             state='stopped', _ansible_check_mode=True))
+    assert not failed, result
+    assert mutating(scripted_server) == []
+    documented = set(yaml.safe_load(ocp_agent_process.RETURN)) | set(['invocation', 'changed', 'diff'])
+    assert sorted(set(result) - documented) == []
