@@ -87,7 +87,7 @@ def huawei_error_fields(body):
         return None, None, None
     request_id = body.get('request_id')
     for code_key, message_key in (('error_code', 'error_msg'), ('code', 'message')):
-        if body.get(code_key) not in (None, '') and code_key in body:
+        if body.get(code_key) not in (None, ''):
             return body.get(code_key), body.get(message_key), request_id
     for value in body.values():
         if isinstance(value, dict):
