@@ -33,6 +33,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._huaweicloud_aut
     HuaweiCloudConnection,
     with_refusal_hint,
 )
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._observer import announced_action, propagate
 
 PAGE_SIZE = MAX_BATCH  # the list API's maximum page size (bms.md s4.7)
 # Up to this many servers are read one GET each; more are read from the paged list.
@@ -62,7 +63,8 @@ def run_concurrently(function, items, limit):
     if len(items) <= 1 or limit <= 1:
         return [guarded(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(limit, len(items))) as pool:
-        return list(pool.map(guarded, items))
+        # The worker threads report to the caller's observer (the window's progress and ledger).
+        return list(pool.map(propagate(guarded), items))
 
 
 def raise_first_error(outcomes):
@@ -193,21 +195,24 @@ class BmsClient:
         sleep = sleep or self.connection.sleep
         body = action_body(action, server_ids, power_type)
         attempt = 0
-        while True:
-            attempt += 1
-            self._count('action_calls')
-            try:
-                response = self._request('POST', 'baremetalservers/action', json_body=body)
-            except ApiError as err:
-                if err.code in RETRY_LATER_CODES and attempt < RETRY_LATER_ATTEMPTS:
-                    sleep(delays[min(attempt, len(delays)) - 1])
-                    continue
-                raise
-            job_id = (response.json or {}).get('job_id')
-            if not job_id:
-                raise ApiError(self._http().api, 'POST', self._path('baremetalservers/action'), response.status,
-                               api_message='the action was answered without a job_id', request_id=response.request_id)
-            return job_id
+        with announced_action('bms', action, server_ids) as announced:
+            while True:
+                attempt += 1
+                self._count('action_calls')
+                try:
+                    response = self._request('POST', 'baremetalservers/action', json_body=body)
+                except ApiError as err:
+                    if err.code in RETRY_LATER_CODES and attempt < RETRY_LATER_ATTEMPTS:
+                        sleep(delays[min(attempt, len(delays)) - 1])
+                        continue
+                    raise
+                job_id = (response.json or {}).get('job_id')
+                if not job_id:
+                    raise ApiError(self._http().api, 'POST', self._path('baremetalservers/action'), response.status,
+                                   api_message='the action was answered without a job_id',
+                                   request_id=response.request_id)
+                announced.follow_up['job_id'] = job_id
+                return job_id
 
     def get_job(self, job_id):
         self._count('job_polls')

@@ -26,6 +26,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     QuiesceError,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_auth import MrsSessionAuth
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._observer import announced_action
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import HttpClient
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule, wait_until
 
@@ -314,8 +315,10 @@ class MrsClient:
         # only_self is always sent (s5.2 PROPOSAL, gap G10: the server default is undocumented);
         # user_password is left out: REST callers need no secondary authentication (s3.6).
         path = '/v1/maintain/cluster/{0}/service/{1}/{2}'.format(self.cluster_id, self._service_segment(name), verb)
-        response = self.http.request('POST', path, json_body={'only_self': bool(only_self)})
-        command = CommandProgress.from_envelope(response.json)
+        with announced_action('mrs', verb, [name]) as announced:
+            response = self.http.request('POST', path, json_body={'only_self': bool(only_self)})
+            command = CommandProgress.from_envelope(response.json)
+            announced.follow_up['command_id'] = command.command_id
         if command.failed:
             raise command_failure(command, '{0} {1}'.format(verb, name))
         return command

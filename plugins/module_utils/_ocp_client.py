@@ -24,6 +24,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     OptionError,
     TransportError,
 )
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._observer import announced_action
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_auth import build_auth
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import HttpClient, RetryPolicy
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule, wait_until
@@ -262,8 +263,11 @@ class OcpClient:
 
     def cluster_action(self, cluster_id, action):
         """``POST /ob/clusters/{id}/{stop|start|restart}``: returns (task, traceId)."""
-        envelope = self.call('POST', '/ob/clusters/{0}/{1}'.format(cluster_id, action))
-        return normalize_task(envelope.data), envelope.trace_id
+        with announced_action('ocp', action, [cluster_id]) as announced:
+            envelope = self.call('POST', '/ob/clusters/{0}/{1}'.format(cluster_id, action))
+            task = normalize_task(envelope.data)
+            announced.follow_up.update(task_id=(task or {}).get('id'), trace_id=envelope.trace_id)
+        return task, envelope.trace_id
 
     # ------------------------------------------------------------------ tasks
 
@@ -383,10 +387,15 @@ class OcpClient:
 
     def process_action(self, host_id, process_id, action):
         """Synchronous single-process ``stop`` / ``restart``: returns (process, traceId)."""
-        envelope = self._agent_call('POST', host_id, '/processes/{0}/{1}'.format(process_id, action))
+        with announced_action('ocp', action, ['{0}/{1}'.format(host_id, process_id)]) as announced:
+            envelope = self._agent_call('POST', host_id, '/processes/{0}/{1}'.format(process_id, action))
+            announced.follow_up['trace_id'] = envelope.trace_id
         return envelope.data, envelope.trace_id
 
     def agent_action(self, host_id, action):
         """Host-level agent ``stop`` / ``restart`` (every basic process at once): returns (task, traceId)."""
-        envelope = self._agent_call('POST', host_id, '/{0}'.format(action))
-        return normalize_task(envelope.data), envelope.trace_id
+        with announced_action('ocp', 'agent_' + action, [host_id]) as announced:
+            envelope = self._agent_call('POST', host_id, '/{0}'.format(action))
+            task = normalize_task(envelope.data)
+            announced.follow_up.update(task_id=(task or {}).get('id'), trace_id=envelope.trace_id)
+        return task, envelope.trace_id

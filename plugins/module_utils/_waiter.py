@@ -10,6 +10,8 @@ __metaclass__ = type
 import time
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import WaitTimeoutError
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._observer import current as current_observer
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._observer import notify
 
 
 class PollSchedule:
@@ -40,13 +42,19 @@ def wait_until(fetch, is_done, timeout, what, describe=repr, follow_up=None, sch
     already retried whatever was worth retrying.
     """
     schedule = schedule or PollSchedule()
-    deadline = clock() + max(0.0, timeout)
+    started = clock()
+    deadline = started + max(0.0, timeout)
     intervals = schedule.intervals()
     while True:
         value = fetch()
-        if is_done(value):
-            return value
+        done = is_done(value)
         remaining = deadline - clock()
+        if current_observer() is not None:
+            # An in-process caller (the window's stage runner) shows this as progress; modules have none.
+            notify('poll', what=what, state=describe(value), elapsed=clock() - started, remaining=max(0.0, remaining),
+                   follow_up=dict(follow_up or {}), done=done)
+        if done:
+            return value
         if remaining <= 0:
             raise WaitTimeoutError(what, timeout, last_state=describe(value), follow_up=follow_up)
         sleep(min(next(intervals), remaining))
