@@ -91,6 +91,11 @@ def build_argument_spec(family, module_spec, wait=False):
     return spec
 
 
+def connection_options(params):
+    """Keyword arguments for ``HttpClient`` from validated options: TLS and timeout settings."""
+    return dict(validate_certs=params['validate_certs'], ca_path=params['ca_path'], timeout=params['request_timeout'])
+
+
 class QuiesceModule:
     """A thin wrapper around ``AnsibleModule`` that every module of the collection runs through."""
 
@@ -125,8 +130,7 @@ class QuiesceModule:
 
     def connection_options(self):
         """Keyword arguments for ``HttpClient``: TLS and timeout settings."""
-        return dict(validate_certs=self.params['validate_certs'], ca_path=self.params['ca_path'],
-                    timeout=self.params['request_timeout'])
+        return connection_options(self.params)
 
     def fail_option(self, option, problem, fix):
         """Fail before any request, naming the option, the problem and the fix."""
