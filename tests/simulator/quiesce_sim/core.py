@@ -472,6 +472,9 @@ async def _apply(fault: Fault | None, request: web.Request, handler: Handler, fa
     if fault is None:
         return await handler(request)
     if fault.kind == "slow":
+        # The request has arrived whole before the server dawdles: read the body first, so the action is
+        # still applied after the delay even when the client has gone away meanwhile.
+        await request.read()
         await asyncio.sleep(5.0 if fault.delay is None else fault.delay)
         if sim is not None:  # the request is handled *now*: apply what fell due while it waited
             sim.advance()

@@ -1,0 +1,234 @@
+"""The maintenance window against the simulator: what operators rely on, proven from the request log."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import time
+
+from conftest import kill_group
+
+DEFAULT_ESTATE = {
+    'window': {'progress_interval': 5},
+    'stages': [
+        {'name': 'apps', 'kind': 'mrs_service', 'targets': ['Hue', 'Loader']},
+        {'name': 'databases', 'kind': 'ocp_cluster', 'targets': ['ob-report']},
+        {'name': 'agents', 'kind': 'ocp_agent_process',
+         'targets': [{'host': 'ob-report-1', 'processes': ['obstat2', 'ob_logtailer']}]},
+        # rack02 holds 30 servers, rack02-node030 already off: it must stay off.
+        {'name': 'machines', 'kind': 'bms_power', 'targets': [{'name': 'rack02-'}], 'expect': 30},
+    ],
+}
+
+
+def estate_state(state):
+    """The simulator's state without what changes by itself (time, sessions, commands in flight)."""
+    return {'mrs': dict((n, s['running_status']) for n, s in state['mrs']['services'].items()),
+            'ocp': dict((i, c['status']) for i, c in state['ocp']['clusters'].items()),
+            'agents': dict((h, a['processes']) for h, a in state['ocp']['agents'].items()),
+            'bms': state['bms'].get('servers')}
+
+
+def window_id_of(run):
+    match = re.search(r'Maintenance window (\S+) \(', run.output)
+    assert match, run.output[-3000:]
+    return match.group(1)
+
+
+def test_full_window_puts_everything_back_and_logs_in_once_per_endpoint_and_stage(simulator, playbooks):
+    sim = simulator()
+    before = estate_state(sim.state())
+    run = playbooks.run(sim, 'window', DEFAULT_ESTATE)
+    assert run.returncode == 0, run.output[-4000:]
+    assert estate_state(sim.state()) == before
+    window_id = window_id_of(run)
+    ledger = playbooks.ledger(window_id)
+    assert sorted(e['label'] for e in ledger['entries'] if e['kind'] != 'bms_power') == [
+        'Hue', 'Loader', 'ob-report (1000003)', 'ob_logtailer on ob-report-1', 'obstat2 on ob-report-1']
+    servers = [e for e in ledger['entries'] if e['kind'] == 'bms_power']
+    assert len(servers) == 29 and 'rack02-node030' not in [e['label'] for e in servers]
+    assert all(e['status'] == 'resumed' for e in ledger['entries'])
+    assert all(e['times']['stop_issued'] and e['times']['down'] and e['times']['start_issued'] and e['times']['up']
+               for e in ledger['entries'])
+    actions = sim.mutating()
+    # One action per target and direction: MRS 2+2, OCP cluster 1+1, agent processes 2+2, BMS one batch each way.
+    assert len([a for a in actions if a['api'] == 'mrs_web']) == 4
+    assert len([a for a in actions if a['api'] == 'ocp']) == 6
+    assert len([a for a in actions if a['api'] == 'bms']) == 2
+    # MRS logins: preflight, the quiesce of stage apps, its resume: one CAS login each.
+    cas_logins = [e for e in sim.log(api='mrs_cas') if e['method'] == 'POST' and e['path'].endswith('/login')]
+    assert len(cas_logins) == 3
+    # IAM tokens: preflight, quiesce and resume of the machines stage.
+    assert len([e for e in sim.log(api='iam') if e['path'].endswith('/auth/tokens')]) <= 3
+
+
+def test_check_mode_prints_the_plan_and_sends_no_mutating_request(simulator, playbooks):
+    sim = simulator()
+    run = playbooks.run(sim, 'window', DEFAULT_ESTATE, check=True)
+    assert run.returncode == 0, run.output[-4000:]
+    assert sim.mutating() == []
+    assert '[plan] machines (bms_power): 30 target(s), 29 to stop' in run.output
+    window_id = window_id_of(run)
+    plan = json.loads((playbooks.window_dir(window_id) / 'plan.json').read_text())
+    assert plan['check_mode'] is True and plan['ok'] is True
+    decisions = dict((t['label'], t['decision']) for s in plan['stages'] for t in s['targets'])
+    assert decisions['rack02-node030'] == 'already_stopped' and decisions['Hue'] == 'stop'
+    assert not (playbooks.window_dir(window_id) / 'ledger.json').exists()
+
+
+def test_preflight_lists_a_wrong_password_and_an_unknown_target_and_stops_nothing(simulator, playbooks):
+    sim = simulator()
+    estate = {
+        'endpoints': {'mrs': {'mrs-prod': {'env': {'manager_url': 'MRS_MANAGER_URL', 'cas_url': 'MRS_CAS_URL',
+                                                   'username': 'MRS_USERNAME'},
+                                           'password': 'Wrong#Password1'}}},
+        'stages': [{'name': 'apps', 'kind': 'mrs_service', 'endpoint': 'mrs-prod', 'targets': ['Hue']},
+                   {'name': 'databases', 'kind': 'ocp_cluster', 'targets': ['ob-report', 'ob-nosuch']}],
+    }
+    run = playbooks.run(sim, 'window', estate)
+    assert run.returncode != 0
+    assert 'Preflight found 2 problem(s); nothing was stopped' in run.output
+    assert re.search(r'endpoint mrs-prod \(mrs\): .*wrong user name or password', run.output)
+    assert "OCP has no cluster named 'ob-nosuch'" in run.output
+    assert sim.mutating() == []
+    # One login attempt only: the account locks after five.
+    assert len([e for e in sim.log(api='mrs_cas') if e['method'] == 'POST']) == 1
+
+
+def test_a_selection_matching_another_count_than_expected_stops_nothing(simulator, playbooks):
+    sim = simulator()
+    estate = {'stages': [{'name': 'machines', 'kind': 'bms_power', 'targets': [{'name': '-'}], 'expect': 30}]}
+    run = playbooks.run(sim, 'window', estate)
+    assert run.returncode != 0
+    assert 'the selection resolves to 300 target(s), but the stage expects 30' in run.output
+    assert sim.mutating() == []
+
+
+def test_an_estate_with_bad_keys_names_each_of_them_before_any_request(simulator, playbooks):
+    sim = simulator()
+    estate = {'stages': [{'name': 'apps', 'kind': 'mrs_servcie', 'targets': ['Hue']},
+                         {'name': 'dbs', 'kind': 'ocp_cluster', 'targets': [], 'on_failure': 'ignore'},
+                         {'name': 'hosts', 'kind': 'ocp_agent_process', 'targets': [{'host': 'h1', 'processes': []}]}],
+              'window': {'deadline': '2026-12-06 04:00'}}
+    run = playbooks.run(sim, 'window', estate)
+    assert run.returncode != 0
+    for where in ('estate.stages[0] (apps).kind', 'estate.stages[1] (dbs).targets', 'estate.stages[1] (dbs).on_failure',
+                  'estate.stages[2] (hosts).targets[0].processes', 'estate.window.deadline'):
+        assert where in run.output, where
+    assert sim.log() == []
+
+
+def test_a_deadline_too_short_for_the_third_stage_stops_after_the_second_and_resumes_in_time(simulator, playbooks):
+    sim = simulator()
+    before = estate_state(sim.state())
+    estimates = {'stop': 100, 'start': 100}
+    # Stage 1 needs 200 s, stage 2 needs 200 s + 100 s to bring stage 1 back, stage 3 needs 200 + 200 s: with
+    # 350 s left the third must not start (every operation here takes about a second).
+    deadline = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=350)
+    estate = {
+        'window': {'deadline': deadline.strftime('%Y-%m-%dT%H:%M:%SZ'),
+                   'estimates': dict((k, estimates) for k in ('mrs_service', 'ocp_cluster', 'bms_power'))},
+        'stages': [{'name': 'apps', 'kind': 'mrs_service', 'targets': ['Hue']},
+                   {'name': 'databases', 'kind': 'ocp_cluster', 'targets': ['ob-report']},
+                   {'name': 'machines', 'kind': 'bms_power', 'targets': [{'name': 'rack02-'}]}],
+    }
+    run = playbooks.run(sim, 'window', estate)
+    assert run.returncode != 0  # the window could not do its work: it says so
+    assert 'stage machines was not started' in run.output
+    assert estate_state(sim.state()) == before
+    assert [e for e in sim.mutating() if e['api'] == 'bms'] == []
+    report = playbooks.report(window_id_of(run))
+    assert 'stage machines was not started' in json.dumps(report)
+    assert datetime.datetime.now(datetime.timezone.utc) < deadline
+
+
+def test_progress_lines_at_least_every_30_seconds_during_a_60_second_wait(simulator, playbooks):
+    # ob-report's stop is 11 subtasks of ~1 s (2 s for the observer step): ~13 s at speed 1, ~60 s at 4.6.
+    sim = simulator(speed=4.6)
+    estate = {'window': {'progress_interval': 30},
+              'stages': [{'name': 'databases', 'kind': 'ocp_cluster', 'targets': ['ob-report']}]}
+    run = playbooks.run(sim, 'quiesce', estate)
+    assert run.returncode == 0, run.output[-4000:]
+    progress = [(at, text) for at, text in run.lines if text.startswith('[databases] ob-report (1000003): ')]
+    assert len(progress) >= 1, run.output
+    stop_sent = next(at for at, text in run.lines if text.startswith('[databases] stopping'))
+    done = next(at for at, text in run.lines if text.startswith('[databases] done'))
+    assert done - stop_sent >= 55, 'the stop should have taken about a minute'
+    moments = [stop_sent] + [at for at, _ in progress] + [done]
+    gaps = [b - a for a, b in zip(moments, moments[1:])]
+    assert max(gaps) <= 31.5, gaps
+    assert re.search(r'OCP task \d+ .*RUNNING.*subtasks successful; elapsed \d+s, budget left \d+s', progress[0][1])
+
+
+def _kill_after_action(sim, playbooks, estate, fault_path, api):
+    """Start a quiesce; let the action POST matching ``fault_path`` hang server-side (applied after 4 s) and kill
+    ansible-playbook (SIGKILL, with its workers) while it is in flight."""
+    sim.admin.add_fault(api=api, method='POST', path=fault_path, kind='slow', delay=4)
+    process, lines, _started, reader = playbooks.start(sim, 'quiesce', estate,
+                                                       extra_vars={'maintenance_window_id': 'crash-1'})
+    deadline = time.monotonic() + 120
+    while not [e for e in sim.log(api=api, method='POST') if re.search(fault_path, e['path'])]:
+        # The slow request is logged when it ends; the fault's "applied" count says it has begun.
+        if any(f.get('applied') for f in sim.admin.faults()):
+            break
+        assert time.monotonic() < deadline and process.poll() is None, '\n'.join(t for _, t in lines)
+        time.sleep(0.05)
+    kill_group(process)
+    reader.join(5)
+    time.sleep(5)  # the hung action is applied now, with nobody waiting for it
+    return lines
+
+
+def test_sigkill_right_after_an_ocp_cluster_stop_is_sent_and_resume_brings_it_back(simulator, playbooks):
+    sim = simulator()
+    before = estate_state(sim.state())
+    estate = {'stages': [{'name': 'apps', 'kind': 'mrs_service', 'targets': ['Hue']},
+                         {'name': 'databases', 'kind': 'ocp_cluster', 'targets': ['ob-report']}]}
+    _kill_after_action(sim, playbooks, estate, r'/ob/clusters/1000003/stop$', 'ocp')
+    assert sim.state()['ocp']['clusters']['1000003']['status'] == 'STOPPED'
+    ledger = playbooks.ledger('crash-1')
+    cluster = [e for e in ledger['entries'] if e['kind'] == 'ocp_cluster']
+    assert len(cluster) == 1 and cluster[0]['status'] == 'intent' and cluster[0]['before'] == 'RUNNING'
+    run = playbooks.run(sim, 'resume', estate, extra_vars={'maintenance_window_id': 'crash-1'})
+    assert run.returncode == 0, run.output[-4000:]
+    assert estate_state(sim.state()) == before
+
+
+def test_sigkill_right_after_a_bms_batch_is_sent_and_resume_brings_every_server_back(simulator, playbooks):
+    sim = simulator()
+    before = estate_state(sim.state())
+    estate = {'stages': [{'name': 'machines', 'kind': 'bms_power', 'targets': [{'name': 'rack02-'}], 'expect': 30}]}
+    _kill_after_action(sim, playbooks, estate, r'/baremetalservers/action$', 'bms')
+    off = [i for i, s in sim.state()['bms']['servers'].items() if s in ('SHUTOFF',) or (isinstance(s, dict) and
+                                                                                       s.get('status') == 'SHUTOFF')]
+    assert len(off) >= 29
+    ledger = playbooks.ledger('crash-1')
+    assert len(ledger['entries']) == 29 and all(e['status'] == 'intent' for e in ledger['entries'])
+    run = playbooks.run(sim, 'resume', estate, extra_vars={'maintenance_window_id': 'crash-1'})
+    assert run.returncode == 0, run.output[-4000:]
+    assert estate_state(sim.state()) == before  # rack02-node030, off before the window, is still off
+
+
+def test_a_failed_state_read_leaves_the_target_out_of_the_restore(simulator, playbooks):
+    sim = simulator()
+    # Kafka's state cannot be read once the window runs (preflight could still read it).
+    estate = {'stages': [{'name': 'apps', 'kind': 'mrs_service', 'targets': ['Hue']},
+                         {'name': 'more', 'kind': 'mrs_service', 'targets': ['Kafka']}]}
+    process, lines, _started, reader = playbooks.start(sim, 'window', estate)
+    deadline = time.monotonic() + 120
+    while not list(playbooks.state_dir.glob('*/plan.json')):
+        assert time.monotonic() < deadline and process.poll() is None, '\n'.join(t for _, t in lines)
+        time.sleep(0.05)
+    sim.admin.add_fault(api='mrs_web', method='GET', path='/services/Kafka$', kind='status', status=500, count=-1)
+    process.wait(timeout=300)
+    reader.join(5)
+    output = '\n'.join(t for _, t in lines)
+    assert process.returncode != 0
+    state = sim.state()['mrs']['services']
+    assert state['Hue']['running_status'] == 'STARTED'   # stopped by the window, restored
+    assert state['Kafka']['running_status'] == 'STARTED'  # never acted on
+    kafka_actions = [e for e in sim.mutating() if 'Kafka' in e['path']]
+    assert kafka_actions == [], output
+    window_id = window_id_of(type('R', (), {'output': output})())
+    assert [e['label'] for e in playbooks.ledger(window_id)['entries']] == ['Hue']
