@@ -165,8 +165,8 @@ def _normalize_window(raw, problems):
         try:
             result['deadline'] = iso(parse_deadline(window['deadline']))
         except (TypeError, ValueError) as err:
-            problems.add('estate.window.deadline', 'is not an ISO 8601 time ({0}): {1!r}'.format(
-                str(err).split(': ')[-1] if 'time zone' not in str(err) else err, window['deadline']))
+            problems.add('estate.window.deadline', 'is not an ISO 8601 time with a zone ({0}): {1!r}'.format(
+                err, window['deadline']))
     result['skip_gates'] = _name_list(window.get('skip_gates'), 'estate.window.skip_gates', problems)
     estimates = window.get('estimates') or {}
     result['estimates'] = {}

@@ -22,8 +22,8 @@ SCHEMA = 'quiesce.lifecycle.plan/1'
 
 def _target_where(stage, spec):
     shown = dict((k, v) for k, v in spec.items() if k != 'endpoint')
-    return 'stage {0}, target {1}'.format(stage['name'], ', '.join('{0}={1}'.format(k, v) for k, v in
-                                                                  sorted(shown.items())))
+    described = ', '.join('{0}={1}'.format(k, v) for k, v in sorted(shown.items()))
+    return 'stage {0}, target {1}'.format(stage['name'], described)
 
 
 def read_stages(estate, session_for, skip_gates=()):

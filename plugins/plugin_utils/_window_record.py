@@ -77,11 +77,11 @@ def _result(state, plan, ledger, failure):
     if state.get('phase') in ('full', 'resume') and pending:
         return 'failed', '{0} target(s) this window stopped are still down (see the ledger)'.format(len(pending))
     if state.get('turned'):
-        return 'failed', 'the window turned to resume at stage {0}: {1}'.format(state['turned']['stage'],
-                                                                              state['turned']['reason'])
+        turned = state['turned']
+        return 'failed', 'the window turned to resume at stage {0}: {1}'.format(turned['stage'], turned['reason'])
     if troubled:
-        return 'failed', 'stage {0} ({1}): {2}'.format(troubled[0]['name'], troubled[0]['phase'],
-                                                        troubled[0].get('reason'))
+        first = troubled[0]
+        return 'failed', 'stage {0} ({1}): {2}'.format(first['name'], first['phase'], first.get('reason'))
     return 'ok', 'every stage done' + ('; nothing is left stopped' if state.get('phase') != 'quiesce'
                                        else '; the estate is quiesced (resume with the command below)')
 

@@ -21,8 +21,8 @@ def render_markdown(model):
         if stage.get('reason'):
             lines.append(stage['reason'])
         for target in stage.get('targets') or []:
-            lines.append('- {0}: {1} -> {2} ({3})'.format(target['label'], target.get('before'), target.get('after'),
-                                                         target['outcome']))
+            lines.append('- {0}: {1} -> {2} ({3})'.format(
+                target['label'], target.get('before'), target.get('after'), target['outcome']))
     if model.get('still_stopped'):
         lines.append('Still stopped: {0}; resume with {1}'.format(len(model['still_stopped']), model['resume_command']))
     return '\n'.join(lines) + '\n'

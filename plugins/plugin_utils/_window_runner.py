@@ -79,8 +79,8 @@ class Progress:
             units = list(self.units.values())
         lines = []
         for unit in units:
-            line = '[{0}] {1}: {2}; elapsed {3:.0f}s'.format(self.stage_name, unit['label'], unit['state'],
-                                                            now - unit['since'])
+            line = '[{0}] {1}: {2}; elapsed {3:.0f}s'.format(
+                self.stage_name, unit['label'], unit['state'], now - unit['since'])
             if unit['remaining'] is not None:
                 line += ', budget left {0:.0f}s'.format(unit['remaining'])
             lines.append(line)
@@ -352,8 +352,8 @@ class StageRunner:
             report = self._report_target(dict(entry, decision='start'), outcome, begun, finished)
             report['before'] = entry.get('after') or 'STOPPED'
             result['targets'].append(report)
-        started = [e for e in entries if outcomes.get(e['key'], {}).get('outcome') in (kinds.DONE_START,
-                                                                                      kinds.UNCHANGED)]
+        back = (kinds.DONE_START, kinds.UNCHANGED)
+        started = [e for e in entries if outcomes.get(e['key'], {}).get('outcome') in back]
         result['gates'] = self._post_gates(started, skip_gates, post_start_grace)
         bad = [t for t in result['targets'] if t['outcome'] not in (kinds.DONE_START, kinds.UNCHANGED)]
         failed_gates = gates.failed(result['gates'])
