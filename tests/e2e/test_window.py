@@ -232,3 +232,89 @@ def test_a_failed_state_read_leaves_the_target_out_of_the_restore(simulator, pla
     assert kafka_actions == [], output
     window_id = window_id_of(type('R', (), {'output': output})())
     assert [e['label'] for e in playbooks.ledger(window_id)['entries']] == ['Hue']
+
+
+def _seconds(stamp):
+    return datetime.datetime.strptime(stamp, '%Y-%m-%dT%H:%M:%S.%fZ').replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+
+
+def test_a_parallel_stage_overlaps_and_the_window_takes_about_its_critical_path(simulator, playbooks):
+    sim = simulator(speed=1.0)
+    estate = {'stages': [
+        {'name': 'databases', 'kind': 'ocp_cluster', 'targets': ['ob-prod', 'ob-report'], 'parallel': True},
+        {'name': 'machines', 'kind': 'bms_power', 'targets': [{'name': 'rack02-'}], 'expect': 30}]}
+    run = playbooks.run(sim, 'window', estate)
+    assert run.returncode == 0, run.output[-4000:]
+    # Both stops were sent before either cluster's task had finished: their polls interleave in the log.
+    ocp = [e for e in sim.log(api='ocp') if re.search(r'/ob/clusters/\d+/stop$|/tasks/instances/\d+$', e['path'])]
+    stops = [i for i, e in enumerate(ocp) if e['path'].endswith('/stop')]
+    first_task_polls = [i for i, e in enumerate(ocp) if i > stops[0] and '/tasks/instances/' in e['path']]
+    assert len(stops) == 2 and stops[1] < first_task_polls[-1], [e['path'] for e in ocp]
+    entries = playbooks.ledger(window_id_of(run))['entries']
+    by_stage = {}
+    for entry in entries:
+        times = dict((k, _seconds(v)) for k, v in entry['times'].items())
+        by_stage.setdefault(entry['stage'], []).append(times)
+    critical = sum(max(t['down'] - t['stop_issued'] for t in group) + max(t['up'] - t['start_issued'] for t in group)
+                   for group in by_stage.values())
+    wall = max(t['up'] for g in by_stage.values() for t in g) - min(t['stop_issued'] for g in by_stage.values()
+                                                                      for t in g)
+    print('window wall time {0:.1f}s, critical path {1:.1f}s, ratio {2:.3f}; playbook {3:.1f}s'.format(
+        wall, critical, wall / critical, run.duration))
+    assert critical > 30
+    assert wall <= 1.15 * critical, (wall, critical)
+
+
+def test_a_failed_stage_turns_the_window_and_puts_back_what_was_stopped(simulator, playbooks):
+    sim = simulator()
+    before = estate_state(sim.state())
+    sim.admin.add_fault(api='ocp', method='POST', path=r'/ob/clusters/\d+/stop$', kind='fail_task')
+    run = playbooks.run(sim, 'window', DEFAULT_ESTATE)
+    assert run.returncode != 0
+    assert estate_state(sim.state()) == before
+    report = playbooks.report(window_id_of(run))
+    text = json.dumps(report)
+    assert 'databases' in text and 'failed' in text
+    # The agents and machines stages were never started: no action for them at all.
+    assert [e for e in sim.mutating() if e['api'] == 'bms' or '/agent/' in e['path']] == []
+    assert 'not started: the window turned to resume at stage databases' in text
+
+
+def test_a_failing_operator_task_restores_and_keeps_its_reason(simulator, playbooks, tmp_path):
+    sim = simulator()
+    before = estate_state(sim.state())
+    tasks = tmp_path / 'operator.yml'
+    tasks.write_text('- name: Patch the switches\n  ansible.builtin.command: /bin/false\n  changed_when: true\n')
+    run = playbooks.run(sim, 'window', DEFAULT_ESTATE, extra_vars={'maintenance_window_operator_tasks': str(tasks)})
+    assert run.returncode != 0
+    assert estate_state(sim.state()) == before
+    report = json.dumps(playbooks.report(window_id_of(run)))
+    assert 'Patch the switches' in report and 'non-zero return code' in report
+
+
+def test_quiesce_and_resume_as_separate_runs_hand_over_through_the_artifact(simulator, playbooks, tmp_path):
+    sim = simulator()
+    before = estate_state(sim.state())
+    first = playbooks.run(sim, 'quiesce', DEFAULT_ESTATE, extra_vars={'maintenance_window_id': 'chg-42'})
+    assert first.returncode == 0, first.output[-4000:]
+    assert sim.state()['ocp']['clusters']['1000003']['status'] == 'STOPPED'
+    stops = len(sim.mutating())
+    # What AWX passes on: the quiesce job's set_stats data as the resume job's extra vars. The resume runs
+    # from a fresh state directory (another job, another file system): the artifact is all it has.
+    artifact = {'quiesce_lifecycle_handoff': {'window_id': 'chg-42', 'ledger': playbooks.ledger('chg-42')}}
+    playbooks.state_dir = tmp_path / 'state-of-the-resume-job'
+    second = playbooks.run(sim, 'resume', DEFAULT_ESTATE, extra_vars=artifact)
+    assert second.returncode == 0, second.output[-4000:]
+    assert estate_state(sim.state()) == before
+    assert len(sim.mutating()) == 2 * stops  # each stopped target started exactly once (BMS: one batch)
+    # A resume run again with the same artifact changes nothing.
+    third = playbooks.run(sim, 'resume', DEFAULT_ESTATE, extra_vars=artifact)
+    assert third.returncode == 0, third.output[-4000:]
+    assert len(sim.mutating()) == 2 * stops
+    # And so does a re-run in a fresh job (another file system), from the same artifact only.
+    playbooks.state_dir = tmp_path / 'state-of-a-retried-resume-job'
+    fourth = playbooks.run(sim, 'resume', DEFAULT_ESTATE, extra_vars=artifact)
+    assert fourth.returncode == 0, fourth.output[-4000:]
+    assert len(sim.mutating()) == 2 * stops
+    assert estate_state(sim.state()) == before
