@@ -33,7 +33,7 @@ def build_admin_app(sim) -> web.Application:
         except (ValueError, TypeError) as exc:
             return json_response({"error": str(exc)}, 400)
         except LookupError as exc:
-            return json_response({"error": str(exc).strip("'\"")}, 404)
+            return json_response({"error": exc.args[0] if exc.args else str(exc)}, 404)
 
     @routes.get("/_admin/log")
     async def get_log(request: web.Request) -> web.Response:

@@ -380,7 +380,8 @@ class Simulator:
         self.mrs, self.ocp, self.bms = (next(iter(self.instances[f].values())) for f in ("mrs", "ocp", "bms"))
         self.iam = IamApi(self)
         self.listeners = self._listeners()
-        self.faults = FaultBook({api: [l.instance for l in self.listeners if l.api == api] for api in API_NAMES})
+        self.faults = FaultBook({api: [l.instance for l in self.listeners if l.api == api and l.instance]
+                                 for api in API_NAMES})
         self.urls: dict[str, str] = {}
         self.reset()
 
