@@ -234,3 +234,23 @@ def test_every_fault_kind_applies_to_the_named_instance_only(estate):
     for url, auth, cluster, status in ((hz, OCP_AUTH, 1000002, "SUCCESSFUL"), (sh, SH_AUTH, 2000002, "FAILED")):
         task = requests.post(f"{url}/api/v2/ob/clusters/{cluster}/stop", auth=auth).json()["data"]
         assert requests.get(f"{url}/api/v2/tasks/instances/{task['id']}", auth=auth).json()["data"]["status"] == status
+
+
+def test_fail_task_per_instance_on_mrs_and_bms(estate):
+    """fail_task aimed at mrs-dr and cn-south-1: their next command / job fails, the default instances' do not."""
+    estate.admin.add_fault(api="mrs_web", instance="mrs-dr", kind="fail_task")
+    estate.admin.add_fault(api="bms", instance="cn-south-1", kind="fail_task")
+    dr = urls_of(estate, "mrs", "mrs-dr")
+    for urls, password, state in ((estate.urls, MRS_PASSWORD, "COMPLETE"), (dr, DR_PASSWORD, "FAILED")):
+        session = mrs_session(urls, password=password)
+        command = session.post(urls["mrs_web"] + "/web/v1/maintain/cluster/1/service/HBase/stop", json={}).json()
+        progress = session.get(f"{urls['mrs_web']}/web/v1/common/command/{command['id']}/progress").json()
+        assert progress["state"] == state, urls
+    south = urls_of(estate, "bms", "cn-south-1")
+    for urls, project, name, status in ((estate.urls, PROJECT_ID, "cn-north-4", "SUCCESS"),
+                                        (south, SOUTH, "cn-south-1", "FAIL")):
+        token = iam_token(estate.urls, project={"name": name})
+        server = next(iter(estate.sim.bms_regions[name].servers))
+        job = bms(urls, token, "POST", "/baremetalservers/action", project_id=project,
+                  json={"os-stop": {"servers": [{"id": server}]}}).json()["job_id"]
+        assert bms(urls, token, "GET", f"/jobs/{job}", project_id=project).json()["status"] == status, name
