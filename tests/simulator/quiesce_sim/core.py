@@ -15,12 +15,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from . import API_NAMES
 from .clock import Clock, Scheduler, iso_millis
-from .scenario import EXTRA_INSTANCES, load_scenario, resolve_instances
+from .scenario import load_scenario, resolve_instances
 
 
 LOG = logging.getLogger("quiesce_sim")
@@ -376,8 +377,8 @@ class Simulator:
             "ocp": {name: OcpApi(self, name) for name in layout["ocp"]},
             "bms": {name: BmsApi(self, name) for name in layout["bms"]},
         }
-        self.mrs_managers, self.ocp_instances, self.bms_regions = (self.instances[f] for f in ("mrs", "ocp", "bms"))
-        self.mrs, self.ocp, self.bms = (next(iter(self.instances[f].values())) for f in ("mrs", "ocp", "bms"))
+        self.mrs_managers, self.ocp_instances, self.bms_regions = self.instances.values()
+        self.mrs, self.ocp, self.bms = (self.instance(family, None) for family in self.instances)
         self.iam = IamApi(self)
         self.listeners = self._listeners()
         self.faults = FaultBook({api: [l.instance for l in self.listeners if l.api == api and l.instance]
@@ -720,14 +721,14 @@ async def _listen_again(listener: Listener) -> None:
     if listener.reopen is None or listener.site is not None:
         return
     listener.reopen = None
-    host, port = listener.url.rsplit("://", 1)[1].rsplit(":", 1)
-    site = web.TCPSite(listener.runner, host, int(port), ssl_context=listener.ssl_context, reuse_address=True)
+    bound = urlsplit(listener.url)
+    site = web.TCPSite(listener.runner, bound.hostname, bound.port, ssl_context=listener.ssl_context, reuse_address=True)
     await site.start()
     listener.site = site
 
 
 async def listen_again_now(sim: Simulator) -> None:
-    """End every refusal at once (reset, shutdown)."""
+    """End every refusal at once (`/_admin/reset`)."""
     for listener in sim.listeners:
         if listener.reopen is not None:
             listener.reopen.cancel()

@@ -552,16 +552,21 @@ class OcpApi(ApiFamily):
         return {"id": cluster["id"], "name": cluster["name"], "obClusterId": cluster.get("obClusterId", 1),
                 "type": cluster["type"]}
 
-    def _hold_task(self, cluster: dict, spec) -> Task:
-        """Another operation's task running on the cluster (the cluster's status is left alone): `{name, seconds}`;
-        without `seconds` it runs until patched off (`running_task: null`)."""
+    @staticmethod
+    def _held_task_spec(spec) -> tuple[str, float | None]:
+        """(name, seconds) of a `running_task` knob: `true` or `{name, seconds}`."""
         if spec is not True and not (isinstance(spec, dict) and set(spec) <= {"name", "seconds"}):
             raise ValueError("running_task must be true, null or {name, seconds}")
         spec = spec if isinstance(spec, dict) else {}
         seconds = spec.get("seconds")
         if seconds is not None and (not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0):
             raise ValueError("running_task.seconds must be a number >= 0 (or absent: until patched off)")
-        name = str(spec.get("name") or HELD_TASK)
+        return str(spec.get("name") or HELD_TASK), seconds
+
+    def _hold_task(self, cluster: dict, spec) -> Task:
+        """Another operation's task running on the cluster (the cluster's status is left alone): `{name, seconds}`;
+        without `seconds` it runs until patched off (`running_task: null`)."""
+        name, seconds = self._held_task_spec(spec)
         first_user = next(iter(self.users.values()), {"id": 100, "name": "admin"})
         task = self._new_task(name, [name], [], creator={"id": first_user.get("id", 100), "name": first_user["name"]},
                               context=f"Context(parallelIdx=-1, stringMap={{cluster_name={cluster['name']}}}, listMap={{}})",
@@ -594,6 +599,8 @@ class OcpApi(ApiFamily):
             for name in ("status", "status_after_start"):
                 if name in fields:
                     choice(fields[name], CLUSTER_STATUSES, name, allow_none=name != "status")
+            if fields.get("running_task"):
+                self._held_task_spec(fields["running_task"])  # every field is valid before anything changes
             if "status" in fields:
                 cluster["status"] = fields["status"]
             if "status_after_start" in fields:

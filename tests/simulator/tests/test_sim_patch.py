@@ -191,7 +191,10 @@ def test_patch_changes_nothing_when_one_field_is_bad(sim):
         sim.admin.patch("bms_server", "rack01-node001", {"locked": True, "status": "ASLEEP"})
     with pytest.raises(RuntimeError, match="400"):
         sim.admin.patch("ocp_host", 1001, {"hostAgentStatus": "OFFLINE", "processes": {"obstat2": "ASLEEP"}})
+    with pytest.raises(RuntimeError, match="400"):
+        sim.admin.patch("ocp_cluster", "ob-prod", {"status": "STOPPED", "running_task": {"seconds": -1}})
     state = sim.admin.state()
+    assert state["ocp"]["clusters"]["1000002"]["status"] == "RUNNING" and state["ocp"]["tasks"] == {}
     assert state["mrs"]["services"]["Hive"]["health_status"] == "GOOD"
     assert not any(s["locked"] for s in state["bms"]["servers"].values())
     assert state["ocp"]["agents"]["1001"]["status"] == "AVAILABLE"
