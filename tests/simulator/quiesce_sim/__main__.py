@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from .core import Simulator, start_listeners
+from .core import Simulator, start_listeners, stop_listeners
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -59,14 +59,15 @@ async def serve(args: argparse.Namespace) -> None:
         loop.add_signal_handler(signum, stop.set)
     try:
         if ready:
-            write_ready_file(ready, {**urls, "ca_file": str(ca_file) if ca_file else None, "pid": os.getpid()})
-        for name, url in urls.items():
-            print(f"{name:8} {url}", flush=True)
+            write_ready_file(ready, {**urls, "ca_file": str(ca_file) if ca_file else None, "pid": os.getpid(),
+                                     "instances": sim.instance_urls()})
+        for listener in sim.listeners:
+            print(f"{listener.key:8} {listener.url}", flush=True)
+        print(f"{'admin':8} {urls['admin']}", flush=True)
         print("READY", flush=True)
         await stop.wait()
     finally:
-        for runner in runners:
-            await runner.cleanup()
+        await stop_listeners(runners, sim)
         sim.log.close()
         if ready and ready.exists():
             ready.unlink()

@@ -1,6 +1,6 @@
-"""Admin listener (`/_admin/...`): request log, faults, reset, switches, expiry, state dump.
+"""Admin listener (`/_admin/...`): request log, faults, reset, switches, expiry, patch, state dump.
 
-Also a tiny CLI: python -m quiesce_sim.admin --admin URL log|faults|clear-log|clear-faults|reset|state|config
+Also a tiny CLI: python -m quiesce_sim.admin --admin URL log|faults|clear-log|clear-faults|reset|state|config|urls
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import urllib.request
 
 from aiohttp import web
 
-from .core import json_response, validate_switches
+from .core import json_response, listen_again_now, refuse_connections, validate_switches
 
 
 def build_admin_app(sim) -> web.Application:
@@ -32,6 +32,8 @@ def build_admin_app(sim) -> web.Application:
             return await handler(request)
         except (ValueError, TypeError) as exc:
             return json_response({"error": str(exc)}, 400)
+        except LookupError as exc:
+            return json_response({"error": exc.args[0] if exc.args else str(exc)}, 404)
 
     @routes.get("/_admin/log")
     async def get_log(request: web.Request) -> web.Response:
@@ -49,6 +51,9 @@ def build_admin_app(sim) -> web.Application:
     @routes.post("/_admin/faults")
     async def add_fault(request: web.Request) -> web.Response:
         fault = sim.faults.add(await body_of(request))
+        if fault.kind == "refuse":
+            closed = await refuse_connections(sim, fault)
+            return json_response({"id": fault.id, "fault": fault.public(), "closed": closed}, 201)
         return json_response({"id": fault.id, "fault": fault.public()}, 201)
 
     @routes.delete("/_admin/faults")
@@ -63,6 +68,7 @@ def build_admin_app(sim) -> web.Application:
 
     @routes.post("/_admin/reset")
     async def reset(request: web.Request) -> web.Response:
+        await listen_again_now(sim)
         sim.reset()
         return json_response({"reset": True})
 
@@ -77,8 +83,12 @@ def build_admin_app(sim) -> web.Application:
 
     @routes.post("/_admin/expire")
     async def expire(request: web.Request) -> web.Response:
-        api = (await body_of(request)).get("api", "all")
-        return json_response({"expired": sim.expire(api)})
+        body = await body_of(request)
+        return json_response({"expired": sim.expire(body.get("api", "all"), body.get("instance"))})
+
+    @routes.post("/_admin/patch")
+    async def patch(request: web.Request) -> web.Response:
+        return json_response({"patched": sim.patch(await body_of(request))})
 
     @routes.get("/_admin/state")
     async def state(request: web.Request) -> web.Response:
@@ -86,7 +96,7 @@ def build_admin_app(sim) -> web.Application:
 
     @routes.get("/_admin/urls")
     async def urls(request: web.Request) -> web.Response:
-        return json_response(sim.urls)
+        return json_response(sim.all_urls())
 
     app = web.Application(middlewares=[errors])
     app.add_routes(routes)
@@ -139,8 +149,18 @@ class AdminClient:
     def config(self, **switches) -> dict:
         return self._call("POST", "config", switches) if switches else self._call("GET", "config")
 
-    def expire(self, api: str = "all") -> dict:
-        return self._call("POST", "expire", {"api": api})["expired"]
+    def expire(self, api: str = "all", instance: str | None = None) -> dict:
+        return self._call("POST", "expire", {"api": api, **({"instance": instance} if instance else {})})["expired"]
+
+    def patch(self, kind: str, id_or_name, fields: dict | None = None, instance: str | None = None, **more) -> dict:
+        """Change one object's state now, e.g. patch("mrs_service", "Hive", {"health_status": "BAD"})."""
+        spec = {"kind": kind, "id_or_name": id_or_name, "fields": {**(fields or {}), **more}}
+        if instance:
+            spec["instance"] = instance
+        return self._call("POST", "patch", spec)["patched"]
+
+    def urls(self) -> dict:
+        return self._call("GET", "urls")
 
     def state(self) -> dict:
         return self._call("GET", "state")
@@ -153,7 +173,8 @@ import urllib.parse  # noqa: E402
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m quiesce_sim.admin")
     parser.add_argument("--admin", required=True, help="admin URL, e.g. http://127.0.0.1:PORT")
-    parser.add_argument("command", choices=["log", "faults", "clear-log", "clear-faults", "reset", "state", "config"])
+    parser.add_argument("command", choices=["log", "faults", "clear-log", "clear-faults", "reset", "state", "config",
+                                            "urls"])
     parser.add_argument("args", nargs="*", help="key=value filters (log) or switches (config)")
     args = parser.parse_args(argv)
     client = AdminClient(args.admin)
@@ -165,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         "clear-faults": client.clear_faults,
         "reset": client.reset,
         "state": client.state,
+        "urls": client.urls,
         "config": lambda: client.config(**{k: json.loads(v) if v[:1] in "0123456789tf[{" else v
                                             for k, v in pairs.items()}),
     }[args.command]()

@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .clock import iso_millis_z, iso_seconds_z
-from .core import ACTION, ApiFamily, POLL, READ, Fault, json_response, new_hex, retry_after_headers, route
+from .core import (ACTION, ApiFamily, POLL, READ, Fault, choice, find_object, json_response, new_hex, only_fields,
+                   retry_after_headers, route)
 from .iam import GatewayError, gateway_response, request_id
 
 MAX_BATCH = 1000
 OPERATIONS = ("os-start", "os-stop", "reboot")
 REBOOT_TASK_STATES = ("rebooting", "reboot_started", "reboot_started_hard")
+# bms.md §7.1 and §4.6
+SERVER_STATUSES = ("ACTIVE", "SHUTOFF", "REBOOT", "HARD_REBOOT", "BUILD", "ERROR", "DELETED")
+TASK_STATES = (*REBOOT_TASK_STATES, "powering-off", "powering-on", "rebuilding", "scheduling", "deleting")
 
 BMS_MESSAGES = {
     "BMS.0001": "The request body cannot be parsed.",
@@ -57,6 +61,8 @@ class Server:
     availability_zone: str
     task_state: str | None = None
     fail_next: bool = False
+    locked: bool = False
+    status_after_start: str | None = None  # knob: where a successful start or reboot leaves the server
 
     @property
     def idle(self) -> bool:
@@ -133,13 +139,16 @@ def _job_dict(job, job_type: str, entities: dict) -> dict:
 
 
 class BmsApi(ApiFamily):
+    """One region's BMS endpoint (`bms.<region>.myhuaweicloud.com`): the servers of the region's project."""
+
     api = "bms"
 
-    def __init__(self, sim) -> None:
+    def __init__(self, sim, region: str) -> None:
         self.sim = sim
+        self.instance = self.region = region
 
-    def reset(self, scenario: dict) -> None:
-        conf = scenario.get("bms", {})
+    def reset(self, conf: dict) -> None:
+        self.project = conf["project"]  # {name, id}, filled in by scenario.resolve_instances
         self.job_init_seconds = float(conf.get("job_init_seconds", 1))
         low, high = conf.get("job_run_seconds", [5, 10])
         self.job_run_seconds = (float(low), float(high))
@@ -150,7 +159,10 @@ class BmsApi(ApiFamily):
             self._add_server(spec, created)
         generate = conf.get("generate")
         if generate:
-            for spec in generated_servers(generate):
+            region_defaults = {"availability_zone": f"{self.region}a"}
+            if self.region != self.sim.default_instance("bms"):  # its own seed: ids unlike the default region's
+                region_defaults["seed"] = zlib.crc32(self.region.encode())
+            for spec in generated_servers({**region_defaults, **generate}):
                 self._add_server(spec, created)
         self.jobs: dict[str, Job] = {}
         self._rate_windows: dict[tuple, list] = {}
@@ -160,8 +172,11 @@ class BmsApi(ApiFamily):
         server = Server(
             id=spec["id"], name=spec["name"], status=spec.get("status", "ACTIVE"), created=created,
             updated=created, tags=list(spec.get("tags", [])), flavor=spec.get("flavor", "physical.s4.medium"),
-            availability_zone=spec.get("availability_zone", "cn-north-4a"), fail_next=bool(spec.get("fail_next")),
+            availability_zone=spec.get("availability_zone", f"{self.region}a"), fail_next=bool(spec.get("fail_next")),
+            locked=bool(spec.get("locked")),
+            status_after_start=choice(spec.get("status_after_start"), SERVER_STATUSES, "status_after_start"),
         )
+        choice(server.status, SERVER_STATUSES, f"server {server.name} status", allow_none=False)
         self.servers[server.id] = server
 
     # -- family hooks
@@ -189,15 +204,33 @@ class BmsApi(ApiFamily):
 
     def summary(self) -> dict:
         return {
+            "region": self.region,
+            "project_id": self.project["id"],
             "counts": dict(Counter(s.status for s in self.servers.values())),
             "busy": sum(not s.idle for s in self.servers.values()),
-            "servers": {s.id: {"name": s.name, "status": s.status, "task_state": s.task_state}
+            "servers": {s.id: {"name": s.name, "status": s.status, "task_state": s.task_state, "locked": s.locked}
                         for s in self.servers.values()},
             "jobs": {j.job_id: {"status": j.status, "operation": j.operation, "servers": len(j.sub_jobs)}
                      for j in self.jobs.values() if j.status in ("INIT", "RUNNING")},
         }
 
     # -- helpers
+
+    def patch(self, kind: str, ref: str, fields: dict) -> dict:
+        server = find_object(self.servers, ref, "server", f"BMS region {self.region}")
+        only_fields(fields, ("status", "OS-EXT-STS:task_state", "locked", "fail_next", "status_after_start"), kind)
+        for flag in ("locked", "fail_next"):
+            if flag in fields and not isinstance(fields[flag], bool):
+                raise ValueError(f"{flag} must be true or false")
+        status = choice(fields.get("status", server.status), SERVER_STATUSES, "status", allow_none=False)
+        task_state = choice(fields.get("OS-EXT-STS:task_state", server.task_state), TASK_STATES, "OS-EXT-STS:task_state")
+        after = choice(fields.get("status_after_start", server.status_after_start), SERVER_STATUSES, "status_after_start")
+        server.status, server.task_state, server.status_after_start = status, task_state, after
+        server.locked = fields.get("locked", server.locked)
+        server.fail_next = fields.get("fail_next", server.fail_next)
+        server.updated = self.sim.now()
+        return {"id": server.id, "name": server.name, "status": server.status, "OS-EXT-STS:task_state": server.task_state,
+                "locked": server.locked}
 
     def _bms_error(self, code: str, status: int = 400, message: str | None = None) -> web.Response:
         return json_response({"error": {"code": code, "message": message or BMS_MESSAGES[code]}}, status)
@@ -208,8 +241,15 @@ class BmsApi(ApiFamily):
             principal = self.sim.iam.authenticate(request, await request.read())
         except GatewayError as err:
             return gateway_response(request, err.status, err.code, err.message)
-        domain_projects = {p["id"] for p in self.sim.iam.projects}
-        if project_id not in domain_projects or (principal.project_id and principal.project_id != project_id):
+        mine = self.project["id"]
+        if principal.project_id and principal.project_id != mine and principal.project_id in self.sim.iam.project_ids():
+            # credentials scoped to another region's project: bms.md §6.3 gives APIGW.0307 for a token
+            # "from another region"; for AK/SK (X-Project-Id) our choice is APIGW.0301
+            if principal.via == "token":
+                return gateway_response(request, 401, "APIGW.0307", "The token must be updated.")
+            return gateway_response(request, 401, "APIGW.0301", "Incorrect IAM authentication information: "
+                                    f"project {principal.project_id} is not in region {self.region}")
+        if project_id != mine or (principal.project_id and principal.project_id != project_id):
             return self._bms_error("Common.0018")
         if principal.via == "token" and principal.project_id is None:
             return gateway_response(request, 401, "APIGW.0301", "Incorrect IAM authentication information: token is not project-scoped")
@@ -243,24 +283,20 @@ class BmsApi(ApiFamily):
             "OS-EXT-STS:task_state": s.task_state,
             "OS-EXT-STS:vm_state": {"ACTIVE": "active", "SHUTOFF": "stopped", "ERROR": "error"}.get(s.status, "active"),
             "OS-EXT-STS:power_state": 1 if running else 4,
-            "locked": False,
+            "locked": s.locked,
             "host_status": "UP",
             "created": iso_seconds_z(s.created),
             "updated": iso_seconds_z(s.updated),
             "OS-SRV-USG:launched_at": iso_seconds_z(s.created).rstrip("Z") + ".000000",
             "OS-EXT-AZ:availability_zone": s.availability_zone,
-            "tenant_id": self.sim.iam.projects[0]["id"] if self.sim.iam.projects else "",
+            "tenant_id": self.project["id"],
             "user_id": next(iter(self.sim.iam.users.values()), {}).get("id", ""),
-            "hostId": zlib.crc32(s.id.encode()).to_bytes(4, "big").hex() * 8,
             "flavor": {"id": s.flavor, "name": s.flavor, "vcpus": "32", "ram": "262144", "disk": "0"},
-            "image": {"id": "1a6635f7-3d4d-4b8c-9c7d-2e2f4b0f0c11"},
-            "metadata": {"op_svc_userid": "", "__billing_mode": "0"},
+            "metadata": {},
             "addresses": {},
-            "key_name": "ops-key",
             "tags": list(s.tags),
             "enterprise_project_id": "0",
-            "sys_tags": [{"key": "_sys_enterprise_project_id", "value": "0"}],
-            "description": "",
+            "sys_tags": [],
         }
         if s.status == "ERROR":  # bms.md §4.6: `fault` {code:int, message, details, created}, present when faulty
             body["fault"] = {"code": 500, "message": "BMS hardware fault",
@@ -351,7 +387,7 @@ class BmsApi(ApiFamily):
                 reason = (fault and fault.fail_reason) or BMS_MESSAGES.get(code, "failed")
                 outcomes.setdefault(due, []).append(Outcome(sub, server, steady, str(code), reason))
             else:
-                final = "SHUTOFF" if operation == "os-stop" else "ACTIVE"
+                final = "SHUTOFF" if operation == "os-stop" else (server.status_after_start or "ACTIVE")
                 outcomes.setdefault(due, []).append(Outcome(sub, server, final, None, None))
         self.sim.scheduler.at(start_at, lambda when: self._mark_running(job, when))
         for due, batch in outcomes.items():
@@ -455,13 +491,14 @@ def generated_servers(spec: dict) -> list[dict]:
     """Deterministic fleet: rackNN-nodeNNN names, seeded UUIDs, a few SHUTOFF servers."""
     rng = random.Random(spec.get("seed", 4))
     count, per_rack = int(spec.get("count", 300)), int(spec.get("per_rack", 30))
+    prefix = str(spec.get("name_prefix", ""))
     shutoff_every = int(spec.get("shutoff_every", 0))
     servers = []
     for index in range(count):
         rack, node = divmod(index, per_rack)
         servers.append({
             "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "name": f"rack{rack + 1:02d}-node{node + 1:03d}",
+            "name": f"{prefix}rack{rack + 1:02d}-node{node + 1:03d}",
             "status": "SHUTOFF" if shutoff_every and index % shutoff_every == shutoff_every - 1 else "ACTIVE",
             "tags": [f"rack=rack{rack + 1:02d}", *spec.get("tags", [])],
             "availability_zone": spec.get("availability_zone", "cn-north-4a"),

@@ -15,12 +15,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from . import API_NAMES
 from .clock import Clock, Scheduler, iso_millis
-from .scenario import load_scenario
+from .scenario import load_scenario, resolve_instances
 
 
 LOG = logging.getLogger("quiesce_sim")
@@ -72,6 +73,8 @@ class ApiFamily:
     """Hooks the shared middleware needs from each API family (one per listener)."""
 
     api: str
+    instance: str | None = None  # the instance this listener belongs to (None: IAM, shared by all regions)
+    url: str = ""  # set once the listener is bound
 
     def error_response(self, request: web.Request, status: int, message: str | None = None,
                        code: str | int | None = None) -> web.Response:
@@ -88,6 +91,32 @@ class ApiFamily:
 
     def decorate(self, request: web.Request, response: web.StreamResponse) -> None:
         """Add headers every response of this family carries."""
+
+
+def choice(value, allowed: tuple, what: str, allow_none: bool = True):
+    """`value` if it is one of `allowed` (or None, when allowed), else a ValueError naming `what`."""
+    if value is None and allow_none:
+        return None
+    if value not in allowed:
+        raise ValueError(f"{what} must be one of {', '.join(map(str, allowed))}{' or null' if allow_none else ''}, "
+                         f"not {value!r}")
+    return value
+
+
+def only_fields(fields: dict, allowed: tuple, kind: str) -> None:
+    """Refuse patch fields outside `allowed` (`POST /_admin/patch`)."""
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValueError(f"{kind} fields are {', '.join(allowed)}; unknown: {', '.join(unknown)}")
+
+
+def find_object(table: dict, ref: str, what: str, where: str):
+    """An object of `table` (id -> dict or object) by its id or its name; LookupError otherwise."""
+    for key, item in table.items():
+        name = item.get("name") if isinstance(item, dict) else getattr(item, "name", None)
+        if ref in (str(key), name):
+            return item
+    raise LookupError(f"{where} has no {what} {ref!r}")
 
 
 # ---------------------------------------------------------------- switches
@@ -158,7 +187,7 @@ class RequestLog:
         if "since" in filters:
             since = int(filters["since"])
             selected = [e for e in selected if e["seq"] > since]
-        for key in ("api", "kind", "identity", "fault"):
+        for key in ("api", "instance", "kind", "identity", "fault"):
             if key in filters:
                 selected = [e for e in selected if str(e[key]) == filters[key]]
         if "method" in filters:
@@ -190,6 +219,7 @@ FAULT_KINDS = (
     "malformed",
     "fail_task",
     "expire_auth",
+    "refuse",
 )
 
 
@@ -198,12 +228,14 @@ class Fault:
     id: int
     kind: str
     api: str | None = None
+    instance: str | None = None
     method: str | None = None
     path: str | None = None
     count: int = 1
     status: int | None = None  # "status" kind; default 500
     retry_after: float | str | None = None
     delay: float | None = None  # "slow" kind; default 5 s
+    duration: float | None = None  # "refuse" kind; default 1 s
     message: str | None = None
     error_code: str | int | None = None
     fail_reason: str | None = None
@@ -212,13 +244,16 @@ class Fault:
     applied: int = 0
     _pattern: re.Pattern | None = field(default=None, repr=False)
 
-    def matches(self, api: str, method: str, path: str) -> bool:
+    def matches(self, api: str, instance: str | None, method: str, path: str) -> bool:
         return (
             self.count != 0
-            and (self.api is None or self.api == api)
+            and self.on_listener(api, instance)
             and (self.method is None or self.method == method)
             and (self._pattern is None or self._pattern.search(path) is not None)
         )
+
+    def on_listener(self, api: str, instance: str | None) -> bool:
+        return (self.api is None or self.api == api) and (self.instance is None or self.instance == instance)
 
     def spend(self) -> None:
         self.applied += 1
@@ -230,7 +265,8 @@ class Fault:
 
 
 class FaultBook:
-    def __init__(self) -> None:
+    def __init__(self, instances: dict[str, list[str]]) -> None:
+        self.instances = instances  # api -> the instance names its listeners serve
         self.faults: list[Fault] = []
         self._next_id = 1
 
@@ -242,8 +278,16 @@ class FaultBook:
         api = spec.get("api")
         if api is not None and api not in API_NAMES:
             raise ValueError(f"api must be one of {API_NAMES}")
+        instance = spec.get("instance")
+        if instance is not None:
+            serving = self.instances.get(api, []) if api else [n for names in self.instances.values() for n in names]
+            if instance not in serving:
+                raise ValueError(f"instance {instance!r} is not an instance of {api or 'any API'}; "
+                                 f"known: {sorted(set(serving)) or 'none (iam has a single listener)'}")
         if spec.get("method"):
             spec["method"] = spec["method"].upper()
+        if kind == "refuse" and ({"method", "path", "count"} & set(spec)):
+            raise ValueError("a refuse fault closes whole listeners: it takes api, instance and duration only")
         known = set(Fault.__dataclass_fields__) - {"id", "kind", "applied", "_pattern"}
         unknown = set(spec) - known
         if unknown:
@@ -253,24 +297,26 @@ class FaultBook:
             raise ValueError("count must be a positive integer or -1")
         if fault.kind == "status" and not (isinstance(fault.status or 500, int) and 400 <= (fault.status or 500) <= 599):
             raise ValueError("status must be an HTTP error status (400-599)")
-        if fault.delay is not None and (not isinstance(fault.delay, (int, float)) or fault.delay < 0):
-            raise ValueError("delay must be a number of seconds >= 0")
+        for name in ("delay", "duration"):
+            value = getattr(fault, name)
+            if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0):
+                raise ValueError(f"{name} must be a number of seconds >= 0")
         if fault.path:
             fault._pattern = re.compile(fault.path)
         self._next_id += 1
         self.faults.append(fault)
         return fault
 
-    def take(self, api: str, method: str, path: str, task: bool = False) -> Fault | None:
+    def take(self, api: str, instance: str | None, method: str, path: str, task: bool = False) -> Fault | None:
         """First live fault matching the request; spends one use. `task` selects fail_task faults."""
         for fault in self.faults:
-            if (fault.kind == "fail_task") == task and fault.matches(api, method, path):
+            if fault.kind != "refuse" and (fault.kind == "fail_task") == task and fault.matches(api, instance, method, path):
                 fault.spend()
                 return fault
         return None
 
     def take_task_failure(self, request: web.Request) -> Fault | None:
-        return self.take(request["api"], request.method, request.path, task=True)
+        return self.take(request["api"], request["instance"], request.method, request.path, task=True)
 
     def remove(self, fault_id: int) -> bool:
         before = len(self.faults)
@@ -283,9 +329,28 @@ class FaultBook:
 
 # ---------------------------------------------------------------- simulator
 
+PATCH_FAMILIES = {"mrs_service": "mrs", "mrs_cluster": "mrs", "ocp_cluster": "ocp", "ocp_host": "ocp",
+                  "bms_server": "bms"}
+FAMILY_APIS = {"mrs": ("mrs_web", "mrs_cas"), "ocp": ("ocp",), "bms": ("bms",)}
+
+
+@dataclass
+class Listener:
+    """One loopback listener: an API family's instance (or the admin API) and, once bound, its site."""
+
+    key: str  # "mrs_web" for a default instance, "mrs_web:mrs-dr" for another one, "admin"
+    api: str
+    instance: str | None
+    family: Any
+    url: str = ""
+    runner: web.AppRunner | None = None
+    site: web.TCPSite | None = None
+    ssl_context: Any = None
+    reopen: asyncio.TimerHandle | None = None
+
 
 class Simulator:
-    """Holds every API family's state plus the log, faults, switches and clock."""
+    """Holds every API family's state (one object per instance) plus the log, faults, switches and clock."""
 
     def __init__(
         self,
@@ -305,32 +370,63 @@ class Simulator:
         self.clock = clock or Clock()
         self.scheduler = Scheduler(self.clock)
         self.log = RequestLog(log_file)
-        self.faults = FaultBook()
-        self.urls: dict[str, str] = {}
-        self.mrs = MrsManager(self)
-        self.ocp = OcpApi(self)
-        self.iam = IamApi(self)
-        self.bms = BmsApi(self)
-        self.families = {
-            "mrs_web": self.mrs.web,
-            "mrs_cas": self.mrs.cas,
-            "ocp": self.ocp,
-            "iam": self.iam,
-            "bms": self.bms,
+        layout = resolve_instances(load_scenario(scenario))
+        # Instances are fixed for the life of the process (each has its listeners); reset reloads their state.
+        self.instances: dict[str, dict[str, Any]] = {
+            "mrs": {name: MrsManager(self, name) for name in layout["mrs"]},
+            "ocp": {name: OcpApi(self, name) for name in layout["ocp"]},
+            "bms": {name: BmsApi(self, name) for name in layout["bms"]},
         }
+        self.mrs_managers, self.ocp_instances, self.bms_regions = self.instances.values()
+        self.mrs, self.ocp, self.bms = (self.instance(family, None) for family in self.instances)
+        self.iam = IamApi(self)
+        self.listeners = self._listeners()
+        self.faults = FaultBook({api: [l.instance for l in self.listeners if l.api == api and l.instance]
+                                 for api in API_NAMES})
+        self.urls: dict[str, str] = {}
         self.reset()
+
+    def _listeners(self) -> list[Listener]:
+        """Default instances' listeners in API_NAMES order (base port N..N+4), then the extra instances'."""
+        everyone = [Listener("iam", "iam", None, self.iam)]
+        for family, states in self.instances.items():
+            for index, (name, state) in enumerate(states.items()):
+                parts = {"mrs_web": state.web, "mrs_cas": state.cas} if family == "mrs" else {family: state}
+                everyone += [Listener(api if index == 0 else f"{api}:{name}", api, name, part)
+                             for api, part in parts.items()]
+        defaults = sorted((l for l in everyone if ":" not in l.key), key=lambda l: API_NAMES.index(l.api))
+        return defaults + [l for l in everyone if ":" in l.key]
+
+    def default_instance(self, family: str) -> str:
+        return next(iter(self.instances[family]))
+
+    def instance(self, family: str, name: str | None):
+        """The named instance of a family (its default when name is None); LookupError if unknown."""
+        states = self.instances[family]
+        if name is None:
+            return next(iter(states.values()))
+        if name not in states:
+            raise LookupError(f"{family} has no instance {name!r}; instances: {', '.join(states)}")
+        return states[name]
 
     # -- lifecycle
 
     def reset(self) -> None:
         self.scenario = load_scenario(self.scenario_source)
+        layout = resolve_instances(self.scenario)
+        for family, states in self.instances.items():
+            if list(layout[family]) != list(states):
+                raise ValueError(f"the scenario's {family} instances changed to {list(layout[family])}; "
+                                 f"restart the simulator to change instances (now {list(states)})")
         self.scheduler.clear()
         self.faults.clear()
         self.log.clear()
         self.config = {**DEFAULT_SWITCHES, **validate_switches(self.scenario.get("switches", {}))}
         self.config["speed"] = self.initial_speed
-        for state in (self.mrs, self.ocp, self.iam, self.bms):
-            state.reset(self.scenario)
+        self.iam.reset(layout["iam"])
+        for family, states in self.instances.items():
+            for name, state in states.items():
+                state.reset(layout[family][name])
 
     # -- time
 
@@ -354,31 +450,68 @@ class Simulator:
 
     # -- admin views
 
-    def expire(self, api: str) -> dict:
-        counts = {}
-        if api in ("mrs_web", "all"):
-            counts["mrs_web"] = self.mrs.expire_web_sessions()
-        if api in ("mrs_cas", "all"):
-            counts["mrs_cas"] = self.mrs.expire_tickets()
-        if api in ("ocp", "all"):
-            counts["ocp"] = self.ocp.expire_sessions()
-        if api in ("iam", "bms", "all"):
-            counts["iam"] = self.iam.expire_tokens()
-        if not counts:
+    def expire(self, api: str, instance: str | None = None) -> dict:
+        """Expire every session/token of an API now (of one instance when named); counts per API."""
+        wanted = {"mrs_web": ("mrs", "expire_web_sessions"), "mrs_cas": ("mrs", "expire_tickets"),
+                  "ocp": ("ocp", "expire_sessions")}
+        apis = [api] if api in wanted else list(wanted) if api == "all" else []
+        if api not in (*wanted, "iam", "bms", "all"):
             raise ValueError("api must be one of mrs_web, mrs_cas, ocp, iam, all")
+        counts = {}
+        for name in apis:
+            family, method = wanted[name]
+            states = [self.instance(family, instance)] if instance else self.instances[family].values()
+            counts[name] = sum(getattr(state, method)() for state in states)
+        if api in ("iam", "bms", "all"):
+            counts["iam"] = self.iam.expire_tokens()  # tokens belong to IAM, whatever region they are scoped to
         return counts
+
+    def patch(self, spec: dict) -> dict:
+        """Change one object's state now (`POST /_admin/patch`); returns the object's admin view."""
+        unknown = set(spec) - {"api", "instance", "kind", "id_or_name", "fields"}
+        if unknown:
+            raise ValueError(f"unknown patch keys: {sorted(unknown)}")
+        kind = spec.get("kind")
+        if kind not in PATCH_FAMILIES:
+            raise ValueError(f"kind must be one of {sorted(PATCH_FAMILIES)}")
+        family = PATCH_FAMILIES[kind]
+        if spec.get("api") not in (None, family, *FAMILY_APIS[family]):
+            raise ValueError(f"kind {kind} belongs to api {family}, not {spec['api']}")
+        fields = spec.get("fields")
+        if not isinstance(fields, dict) or not fields:
+            raise ValueError("fields must be a non-empty mapping of field name to new value")
+        if spec.get("id_or_name") in (None, ""):
+            raise ValueError("id_or_name is required")
+        self.advance()
+        return self.instance(family, spec.get("instance")).patch(kind, str(spec["id_or_name"]), fields)
 
     def state(self) -> dict:
         self.advance()
+        every = {family: {name: state.summary() for name, state in states.items()}
+                 for family, states in self.instances.items()}
         return {
             "time": iso_millis(self.now()),
             "speed": self.speed,
-            "mrs": self.mrs.summary(),
-            "ocp": self.ocp.summary(),
-            "bms": self.bms.summary(),
+            **{family: next(iter(summaries.values())) for family, summaries in every.items()},
             "iam": self.iam.summary(),
+            "instances": every,
             "pending_events": self.scheduler.pending(),
         }
+
+    def instance_urls(self) -> dict:
+        """Every instance's base URLs by family and name (the default instance first)."""
+        urls: dict[str, dict] = {family: {} for family in self.instances}
+        for name, manager in self.mrs_managers.items():
+            urls["mrs"][name] = {"web": manager.web.url, "cas": manager.cas.url}
+        for name, ocp in self.ocp_instances.items():
+            urls["ocp"][name] = {"url": ocp.url}
+        for name, region in self.bms_regions.items():
+            urls["bms"][name] = {"url": region.url, "project_id": region.project["id"]}
+        return urls
+
+    def all_urls(self) -> dict:
+        """The default instances' URLs under their API names (as always) plus `instances`."""
+        return {**self.urls, "instances": self.instance_urls()}
 
 
 # ---------------------------------------------------------------- middleware
@@ -403,19 +536,20 @@ def _copy_extra_headers(response: web.StreamResponse) -> dict:
     return {k: v for k, v in response.headers.items() if k.lower() not in ("content-type", "content-length")}
 
 
-def make_middleware(sim: Simulator, api: str):
-    family = sim.families[api]
+def make_middleware(sim: Simulator, listener: Listener):
+    family, api, instance = listener.family, listener.api, listener.instance
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         started = time.perf_counter()
         sim.advance()
         request["api"] = api
+        request["instance"] = instance
         request["identity"] = None
         request["started"] = started
         route_handler = request.match_info.route.handler
         kind = getattr(route_handler, "kind", READ)
-        fault = sim.faults.take(api, request.method, request.path)
+        fault = sim.faults.take(api, instance, request.method, request.path)
         unmatched = request.match_info.http_exception
         if unmatched is not None:  # unknown path or method: answer in the family's shape
 
@@ -440,6 +574,7 @@ def make_middleware(sim: Simulator, api: str):
                 {
                     "time": iso_millis(time.time()),
                     "api": api,
+                    "instance": instance,
                     "method": request.method,
                     "path": request.path,
                     "query": _loggable_query(request),
@@ -472,13 +607,7 @@ async def _apply(fault: Fault | None, request: web.Request, handler: Handler, fa
     if fault is None:
         return await handler(request)
     if fault.kind == "slow":
-        # The request has arrived whole before the server dawdles: read the body first, so the action is
-        # still applied after the delay even when the client has gone away meanwhile.
-        await request.read()
-        await asyncio.sleep(5.0 if fault.delay is None else fault.delay)
-        if sim is not None:  # the request is handled *now*: apply what fell due while it waited
-            sim.advance()
-        return await handler(request)
+        return await _slow(fault, request, handler, sim)
     if fault.kind == "status":
         return family.error_response(request, fault.status or 500, fault.message, fault.error_code)
     if fault.kind == "throttle":
@@ -500,6 +629,23 @@ async def _apply(fault: Fault | None, request: web.Request, handler: Handler, fa
     return web.Response(status=204)
 
 
+async def _slow(fault: Fault, request: web.Request, handler: Handler, sim: Simulator | None) -> web.StreamResponse:
+    """Say nothing for the delay, then handle the request, even if the client has gone away meanwhile.
+
+    The body is read first: once the connection is lost, aiohttp refuses to read it. The delayed
+    work is shielded, so it completes even where the server cancels handlers of lost connections.
+    """
+    await request.read()
+
+    async def delayed() -> web.StreamResponse:
+        await asyncio.sleep(5.0 if fault.delay is None else fault.delay)
+        if sim is not None:  # the request is handled *now*: apply what fell due while it waited
+            sim.advance()
+        return await handler(request)
+
+    return await asyncio.shield(asyncio.ensure_future(delayed()))
+
+
 def retry_after_headers(fault: Fault) -> dict:
     if fault.retry_after is None:
         return {}
@@ -512,9 +658,9 @@ def retry_after_headers(fault: Fault) -> dict:
 # ---------------------------------------------------------------- listeners
 
 
-def build_app(sim: Simulator, api: str) -> web.Application:
-    app = web.Application(middlewares=[make_middleware(sim, api)], client_max_size=16 * 1024 * 1024)
-    for method, path, handler in collect_routes(sim.families[api]):
+def build_app(sim: Simulator, listener: Listener) -> web.Application:
+    app = web.Application(middlewares=[make_middleware(sim, listener)], client_max_size=16 * 1024 * 1024)
+    for method, path, handler in collect_routes(listener.family):
         app.router.add_route(method, path, handler)
     return app
 
@@ -526,20 +672,73 @@ async def start_listeners(
     base_port: int = 0,
     ssl_context=None,
 ) -> tuple[list[web.AppRunner], dict[str, str]]:
-    """Bind one listener per API family plus admin; returns the runners and the URL map."""
+    """Bind every instance's listeners plus admin; returns the runners and the default URL map.
+
+    With a base port the default instances take N..N+4 (API_NAMES order), admin N+5, and the extra
+    instances N+6 onwards in scenario order.
+    """
     from .admin import build_admin_app
 
     scheme = "https" if ssl_context else "http"
-    apps = {api: build_app(sim, api) for api in API_NAMES}
-    apps["admin"] = build_admin_app(sim)
-    runners, urls = [], {}
-    for index, (name, app) in enumerate(apps.items()):
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, host, base_port + index if base_port else 0, ssl_context=ssl_context)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # the bound ephemeral port
-        urls[name] = f"{scheme}://{host}:{port}"
-        runners.append(runner)
-    sim.urls = urls
-    return runners, urls
+    admin = Listener("admin", "admin", None, None)
+    defaults = [l for l in sim.listeners if ":" not in l.key]
+    ordered = defaults + [admin] + [l for l in sim.listeners if ":" in l.key]
+    for index, listener in enumerate(ordered):
+        app = build_admin_app(sim) if listener is admin else build_app(sim, listener)
+        listener.runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        listener.ssl_context = ssl_context
+        await listener.runner.setup()
+        listener.site = web.TCPSite(listener.runner, host, base_port + index if base_port else 0, ssl_context=ssl_context)
+        await listener.site.start()
+        port = listener.site._server.sockets[0].getsockname()[1]  # the bound ephemeral port
+        listener.url = f"{scheme}://{host}:{port}"
+        if listener.family is not None:
+            listener.family.url = listener.url
+    sim.urls = {l.key: l.url for l in defaults + [admin]}
+    return [l.runner for l in ordered], dict(sim.urls)
+
+
+async def refuse_connections(sim: Simulator, fault: Fault) -> list[str]:
+    """Close the matching listeners for `fault.duration` seconds (real time): connecting is refused, and
+    open keep-alive connections are closed; then listen again on the same port. Returns their keys."""
+    closed = []
+    loop = asyncio.get_running_loop()
+    for listener in sim.listeners:
+        if not fault.on_listener(listener.api, listener.instance) or listener.site is None:
+            continue
+        site, listener.site = listener.site, None
+        await site.stop()
+        for handler in list(listener.runner.server.connections):
+            handler.force_close()
+        listener.reopen = loop.call_later(1.0 if fault.duration is None else fault.duration,
+                                          lambda listener=listener: asyncio.ensure_future(_listen_again(listener)))
+        closed.append(listener.key)
+    fault.spend()
+    return closed
+
+
+async def _listen_again(listener: Listener) -> None:
+    if listener.reopen is None or listener.site is not None:
+        return
+    listener.reopen = None
+    bound = urlsplit(listener.url)
+    site = web.TCPSite(listener.runner, bound.hostname, bound.port, ssl_context=listener.ssl_context, reuse_address=True)
+    await site.start()
+    listener.site = site
+
+
+async def listen_again_now(sim: Simulator) -> None:
+    """End every refusal at once (`/_admin/reset`)."""
+    for listener in sim.listeners:
+        if listener.reopen is not None:
+            listener.reopen.cancel()
+            await _listen_again(listener)
+
+
+async def stop_listeners(runners: list[web.AppRunner], sim: Simulator) -> None:
+    for listener in sim.listeners:
+        if listener.reopen is not None:
+            listener.reopen.cancel()
+            listener.reopen = None
+    for runner in runners:
+        await runner.cleanup()

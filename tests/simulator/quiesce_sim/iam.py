@@ -60,8 +60,8 @@ class IamApi(ApiFamily):
     def __init__(self, sim) -> None:
         self.sim = sim
 
-    def reset(self, scenario: dict) -> None:
-        conf = scenario.get("iam", {})
+    def reset(self, conf: dict) -> None:
+        """`conf` is the scenario's iam section with every BMS region's project (scenario.resolve_instances)."""
         self.domain = conf.get("domain", {"name": "quiesce-demo", "id": "d" * 32})
         self.users = {u["name"]: {**u, "domain": self.domain} for u in conf.get("users", [])}
         self.projects = [{**p, "domain_id": self.domain["id"]} for p in conf.get("projects", [])]
@@ -120,6 +120,9 @@ class IamApi(ApiFamily):
             raise GatewayError(401, "APIGW.0301", "Incorrect IAM authentication information: request expired")
         user = self.users[key["user"]]
         return Principal(user, ak, request.headers.get("X-Project-Id"), "aksk")
+
+    def project_ids(self) -> set[str]:
+        return {p["id"] for p in self.projects}
 
     def expire_tokens(self) -> int:
         now = self.sim.now()
@@ -180,17 +183,17 @@ class IamApi(ApiFamily):
         }
         if token.project:
             body["project"] = {"id": token.project["id"], "name": token.project["name"], "domain": domain}
-        elif token.domain_scoped:
-            body["domain"] = domain
         if not nocatalog:
             body["catalog"] = self._catalog(token)
         return {"token": body}
 
     def _catalog(self, token: Token) -> list[dict]:
-        region = token.project["name"] if token.project else "cn-north-4"
+        """The BMS endpoint of the token's region (the default region for a domain-scoped token) and IAM."""
+        project_id = token.project["id"] if token.project else None
+        bms = next((r for r in self.sim.bms_regions.values() if r.project["id"] == project_id), self.sim.bms)
+        region = token.project["name"] if token.project else bms.region
         entries = []
-        for service, listener in (("bms", "bms"), ("identity", "iam")):
-            url = self.sim.urls.get(listener, "")
+        for service, url in (("bms", bms.url), ("identity", self.url)):
             entries.append({
                 "id": new_hex(32), "name": service, "type": service,
                 "endpoints": [{"id": new_hex(32), "interface": "public", "region": region,
@@ -205,7 +208,7 @@ class IamApi(ApiFamily):
         except GatewayError as err:
             return gateway_response(request, err.status, err.code, err.message)
         projects = [p for p in self.projects if "name" not in request.query or p["name"] == request.query["name"]]
-        base = self.sim.urls.get("iam", "")
+        base = self.url
         return json_response({
             "projects": [{
                 "id": p["id"], "name": p["name"], "domain_id": p["domain_id"], "parent_id": p["domain_id"],

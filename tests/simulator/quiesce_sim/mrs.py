@@ -11,11 +11,16 @@ from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
-from .core import ACTION, AUTH, POLL, READ, ApiFamily, Fault, json_response, route
+from .core import ACTION, AUTH, POLL, READ, ApiFamily, Fault, choice, find_object, json_response, only_fields, route
 from .signing import same_secret
 
 STARTED, STOPPED, STARTING, STOPPING = "STARTED", "STOPPED", "STARTING", "STOPPING"
 START_FAILED, STOP_FAILED = "START_FAILED", "STOP_FAILED"
+# mrs-manager.md §8.2 (the proposed wire vocabulary) and §5.5 (cluster health)
+RUNNING_STATUSES = (STARTED, STOPPED, STARTING, STOPPING, START_FAILED, STOP_FAILED, "UNKNOWN")
+HEALTH_STATUSES = ("GOOD", "BAD", "UNKNOWN", "CONCERNING", "PARTIALLY_HEALTHY")
+CONFIG_STATUSES = ("SYNCHRONIZED", "EXPIRED", "FAILED", "CONFIGURING", "UNKNOWN")
+CLUSTER_STATES = ("GOOD", "BAD")
 
 # §8.5 proposal: service -> the services it depends on (lower layer).
 DEFAULT_DEPENDENCIES = {
@@ -45,6 +50,7 @@ class Service:
     fail_start: dict | None = None
     fail_stop: dict | None = None
     health_override: str | None = None
+    health_after_start: str | None = None  # knob: the health a successful start leaves behind
     config_status: str = "SYNCHRONIZED"
     busy_command: int | None = None
 
@@ -101,15 +107,15 @@ def html_page(title: str, body: str, status: int = 200) -> web.Response:
 
 
 class MrsManager:
-    """State shared by the two MRS listeners."""
+    """One MRS Manager (one cluster): the state its two listeners (web, CAS) share."""
 
-    def __init__(self, sim) -> None:
+    def __init__(self, sim, name: str) -> None:
         self.sim = sim
+        self.name = name
         self.web = MrsWebApi(self)
         self.cas = MrsCasApi(self)
 
-    def reset(self, scenario: dict) -> None:
-        conf = scenario.get("mrs", {})
+    def reset(self, conf: dict) -> None:
         self.security = bool(conf.get("security", True))
         self.session_idle_seconds = float(conf.get("session_idle_seconds", 1200))
         self.tgt_seconds = float(conf.get("tgt_seconds", 1200))
@@ -125,6 +131,7 @@ class MrsManager:
             "stack": cluster.get("stack", "MRS 2.1.0"),
             "description": cluster.get("description", ""),
         }
+        self.cluster_state_override = choice(cluster.get("state"), CLUSTER_STATES, "mrs.cluster.state")
         defaults = conf.get("defaults", {})
         self.services: dict[str, Service] = {}
         overrides = conf.get("service_overrides", {})
@@ -140,7 +147,9 @@ class MrsManager:
                 stop_seconds=float(spec.get("stop_seconds", defaults.get("stop_seconds", 6))),
                 fail_start=_failure_spec(spec.get("fail_start"), name, "START"),
                 fail_stop=_failure_spec(spec.get("fail_stop"), name, "STOP"),
-                health_override=spec.get("health_status"),
+                health_override=choice(spec.get("health_status"), HEALTH_STATUSES, f"{name}.health_status"),
+                health_after_start=choice(spec.get("health_after_start"), HEALTH_STATUSES,
+                                           f"{name}.health_after_start"),
             )
         self.commands: dict[int, Command] = {}
         self._next_command = int(conf.get("first_command_id", 101))
@@ -202,11 +211,14 @@ class MrsManager:
         return order if direction == "down" else list(reversed(order))
 
     def cluster_state(self) -> str:
+        if self.cluster_state_override:
+            return self.cluster_state_override
         good = all(s.running_status == STARTED and self.health(s) == "GOOD" for s in self.services.values())
         return "GOOD" if good else "BAD"
 
     def summary(self) -> dict:
         return {
+            "cluster": {"id": self.cluster["id"], "name": self.cluster["name"], "state": self.cluster_state()},
             "services": {s.name: {"running_status": s.running_status, "health_status": self.health(s)}
                          for s in self.services.values()},
             "commands": {c.id: {"state": c.state, "steps": [st.name for st in c.steps]}
@@ -293,6 +305,8 @@ class MrsManager:
             self._release(command)
             return
         step.service.running_status = STARTED if step.operation == "START" else STOPPED
+        if step.operation == "START" and step.service.health_after_start:
+            step.service.health_override = step.service.health_after_start
         if index + 1 < len(command.steps):
             self._begin_step(command, index + 1, when)
         else:
@@ -358,6 +372,31 @@ class MrsManager:
         self.service_tickets.clear()
         return count
 
+    # -- admin patch
+
+    def patch(self, kind: str, ref: str, fields: dict) -> dict:
+        if kind == "mrs_cluster":
+            find_object({self.cluster["id"]: self.cluster}, ref, "cluster", f"MRS Manager {self.name}")
+            only_fields(fields, ("state",), kind)
+            self.cluster_state_override = choice(fields["state"], CLUSTER_STATES, "state")
+            return self.summary()["cluster"]
+        service = find_object(self.services, ref, "service", f"MRS Manager {self.name}")
+        only_fields(fields, ("running_status", "health_status", "config_status", "health_after_start",
+                       "fail_start", "fail_stop"), kind)
+        checked = {
+            "running_status": lambda v: choice(v, RUNNING_STATUSES, "running_status", allow_none=False),
+            "health_status": lambda v: choice(v, HEALTH_STATUSES, "health_status"),
+            "config_status": lambda v: choice(v, CONFIG_STATUSES, "config_status", allow_none=False),
+            "health_after_start": lambda v: choice(v, HEALTH_STATUSES, "health_after_start"),
+            "fail_start": lambda v: _failure_spec(v, service.name, "START"),
+            "fail_stop": lambda v: _failure_spec(v, service.name, "STOP"),
+        }
+        values = {name: checked[name](value) for name, value in fields.items()}  # all valid before any change
+        for name, value in values.items():
+            setattr(service, "health_override" if name == "health_status" else name, value)
+        return {"name": service.name, "running_status": service.running_status,
+                "health_status": self.health(service), "config_status": service.config_status}
+
 
 def _transitional(operation: str) -> str:
     return STARTING if operation == "START" else STOPPING
@@ -393,6 +432,7 @@ class MrsCasApi(ApiFamily):
 
     def __init__(self, mrs: MrsManager) -> None:
         self.mrs = mrs
+        self.instance = mrs.name
 
     def error_response(self, request, status, message=None, code=None) -> web.Response:
         return html_page("Error", f"<h2>HTTP {status}</h2><p>{html.escape(message or 'CAS error')}</p>", status)
@@ -474,6 +514,7 @@ class MrsWebApi(ApiFamily):
 
     def __init__(self, mrs: MrsManager) -> None:
         self.mrs = mrs
+        self.instance = mrs.name
 
     @property
     def cookie_name(self) -> str:
@@ -483,8 +524,8 @@ class MrsWebApi(ApiFamily):
         return error_envelope(status, message or "internal error", int(code) if code is not None else None)
 
     def _cas_login_url(self, request: web.Request) -> str:
-        service = _listener_base(request, self.mrs.sim.urls["mrs_web"]) + "/web/cas_security_check.htm"
-        return _listener_base(request, self.mrs.sim.urls["mrs_cas"]) + "/cas/login?service=" + quote(service, safe="")
+        service = _listener_base(request, self.mrs.web.url) + "/web/cas_security_check.htm"
+        return _listener_base(request, self.mrs.cas.url) + "/cas/login?service=" + quote(service, safe="")
 
     def _redirect_to_cas(self, request: web.Request) -> web.HTTPFound:
         """302 whose Location keeps `service` percent-encoded as in mrs-manager.md §3.5 (aiohttp would

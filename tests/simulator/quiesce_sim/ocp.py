@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .clock import iso_millis
-from .core import ACTION, ApiFamily, AUTH, POLL, READ, Fault, json_response, new_hex, retry_after_headers, route
+from .core import (ACTION, ApiFamily, AUTH, POLL, READ, Fault, choice, find_object, json_response, new_hex,
+                   only_fields, retry_after_headers, route)
 from .signing import MAX_SKEW_SECONDS, ocp_date_skew, parse_ocp_authorization, same_secret, verify_ocp
 
 # Task DAGs: each stage runs after the previous one; a "per_server"/"per_host" stage fans out.
@@ -49,6 +50,14 @@ AGENT_PROCESSES = [  # alias, ports, operable (ocp_agentd and pos_proxy are OCP'
     ("ocp_exporter", "62885", True), ("obstat2", "", True), ("ob_logtailer", "62886", True),
     ("ob_cleaner", "", True),
 ]
+
+# ocp.md §8.1 (cluster), §5.8 (host and host agent), §8.2 (agent process)
+CLUSTER_STATUSES = ("RUNNING", "CREATING", "DELETING", "STARTING", "RESTARTING", "STOPPING", "STOPPED", "TAKINGOVER",
+                    "MOVINGOUT", "SWITCHOVER", "FAILOVER", "OPERATING")
+HOST_STATUSES = ("NEW", "AVAILABLE", "ONLINE", "OFFLINE", "DELETING")
+HOST_AGENT_STATUSES = ("AVAILABLE", "RESTARTING", "STOPPING", "REINTSTALLING", "OFFLINE", "DELETED")
+PROCESS_STATUSES = ("STARTED", "STOPPED")
+HELD_TASK = "Maintain OB cluster"  # the default name of a task a scenario or /_admin/patch keeps running
 
 PERMISSIONS = {"CLUSTER_VIEWER", "CLUSTER_MANAGER", "TASK_VIEWER", "TASK_MANAGER", "HOST_VIEWER", "HOST_MANAGER"}
 
@@ -87,6 +96,7 @@ class Task:
     on_success: Callable[[float], None] | None = None
     on_failure: Callable[[float], None] | None = None
     on_rerun: Callable[[float], None] | None = None
+    held: bool = False  # kept RUNNING by the scenario or /_admin/patch until patched off
 
 
 class OcpError(Exception):
@@ -98,13 +108,13 @@ class OcpError(Exception):
 class OcpApi(ApiFamily):
     api = "ocp"
 
-    def __init__(self, sim) -> None:
+    def __init__(self, sim, name: str) -> None:
         self.sim = sim
+        self.instance = name
 
     # ------------------------------------------------------------ state
 
-    def reset(self, scenario: dict) -> None:
-        conf = scenario.get("ocp", {})
+    def reset(self, conf: dict) -> None:
         self.server_address = conf.get("server_address", "127.0.0.1")
         self.offset_hours = float(conf.get("timezone_offset_hours", 8))
         self.users = {u["name"]: u for u in conf.get("users", [])}
@@ -118,8 +128,10 @@ class OcpApi(ApiFamily):
         self.hosts: dict[int, dict] = {}
         process_ids = itertools.count(int(conf.get("first_process_id", 185)))
         for spec in conf.get("hosts", []):
-            host = {**spec, "agent_status": "AVAILABLE", "created": created, "updated": created,
-                    "agent_id": spec.get("agent_id", spec["id"] + 5000)}
+            host = {**spec, "status": choice(spec.get("status", "ONLINE"), HOST_STATUSES, "host status"),
+                    "agent_status": choice(spec.get("hostAgentStatus", "AVAILABLE"), HOST_AGENT_STATUSES,
+                                            "hostAgentStatus"),
+                    "created": created, "updated": created, "agent_id": spec.get("agent_id", spec["id"] + 5000)}
             host["processes"] = [self._process(next(process_ids), host["id"], alias, ports, operable, created)
                                  for alias, ports, operable in AGENT_PROCESSES]
             self.hosts[host["id"]] = host
@@ -130,10 +142,15 @@ class OcpApi(ApiFamily):
         self._subtask_ids = itertools.count(int(conf.get("first_subtask_id", 128795)))
         self.sessions: dict[str, str] = {}
         self._rate: dict[str, tuple[float, int]] = {}
+        for cluster in self.clusters.values():
+            if cluster.get("running_task"):
+                self._hold_task(cluster, cluster["running_task"])
 
     def _cluster_from(self, spec: dict, created: float) -> dict:
         cluster = {k: v for k, v in spec.items() if k != "zones"}
         cluster.setdefault("status", "RUNNING")
+        choice(cluster["status"], CLUSTER_STATUSES, f"cluster {spec.get('name')} status")
+        choice(cluster.get("status_after_start"), CLUSTER_STATUSES, "status_after_start", allow_none=True)
         cluster.setdefault("type", "PRIMARY")
         cluster.setdefault("obVersion", "4.2.1.0")
         cluster["zones"] = [dict(zone, servers=[dict(s) for s in zone.get("servers", [])]) for zone in spec.get("zones", [])]
@@ -425,9 +442,10 @@ class OcpApi(ApiFamily):
         }
 
     def basic_task_json(self, task: Task) -> dict:
+        """A task-list item: exactly the BasicTaskInstance fields of ocp.md §5.7 (no hostId, type, operation)."""
         return {
-            "id": task.id, "name": task.name, "type": "MANUAL", "status": task.status, "operation": task.operation,
-            "cluster": task.cluster, "tenant": None, "creator": task.creator, "hostId": task.host_id,
+            "id": task.id, "name": task.name, "status": task.status,
+            "cluster": task.cluster, "tenant": None, "creator": task.creator,
             "startTime": self._time(task.create_time), "finishTime": self._time(task.finish_time),
             "subtasks": [{"id": s.id, "name": s.name, "description": s.name, "status": s.status,
                           "operation": s.operation} for s in task.subtasks.values()],
@@ -476,14 +494,11 @@ class OcpApi(ApiFamily):
         }
 
     def host_json(self, host: dict) -> dict:
+        """The host fields ocp.md §5.8 lists, plus `name` (see the guide's choices table)."""
         return {
             "id": host["id"], "name": host.get("name", host["innerIpAddress"]), "innerIpAddress": host["innerIpAddress"],
-            "sshPort": 22, "status": "ONLINE", "kind": "DEDICATED_PHYSICAL_MACHINE", "typeName": "physical",
-            "idcName": host.get("idcName", "idc1"), "regionName": host.get("regionName", "region1"),
-            "hostAgentId": host["agent_id"], "hostAgentVersion": "4.2.1-20231012",
-            "hostAgentStatus": host["agent_status"],
-            "services": [{"type": "OB_CLUSTER", "name": host.get("cluster", "")}, {"type": "OCP_AGENT", "name": "ocp_agent"}],
-            "createTime": self._time(host["created"]), "updateTime": self._time(host["updated"]),
+            "status": host["status"], "hostAgentId": host["agent_id"], "hostAgentVersion": "4.2.1-20231012",
+            "hostAgentStatus": host["agent_status"], "services": [{"type": "OB_CLUSTER"}, {"type": "OCP_AGENT"}],
         }
 
     def agent_json(self, host: dict) -> dict:
@@ -530,6 +545,97 @@ class OcpApi(ApiFamily):
         except OcpError as err:
             return self._finish(request, self.error_response(request, err.status, err.message, err.code))
         return self._finish(request, result)
+
+    @staticmethod
+    def _cluster_ref(cluster: dict) -> dict:
+        """The `cluster` object of a task (ocp.md §5.7: {id, name, obClusterId, type})."""
+        return {"id": cluster["id"], "name": cluster["name"], "obClusterId": cluster.get("obClusterId", 1),
+                "type": cluster["type"]}
+
+    @staticmethod
+    def _held_task_spec(spec) -> tuple[str, float | None]:
+        """(name, seconds) of a `running_task` knob: `true` or `{name, seconds}`."""
+        if spec is not True and not (isinstance(spec, dict) and set(spec) <= {"name", "seconds"}):
+            raise ValueError("running_task must be true, null or {name, seconds}")
+        spec = spec if isinstance(spec, dict) else {}
+        seconds = spec.get("seconds")
+        if seconds is not None and (not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0):
+            raise ValueError("running_task.seconds must be a number >= 0 (or absent: until patched off)")
+        return str(spec.get("name") or HELD_TASK), seconds
+
+    def _hold_task(self, cluster: dict, spec) -> Task:
+        """Another operation's task running on the cluster (the cluster's status is left alone): `{name, seconds}`;
+        without `seconds` it runs until patched off (`running_task: null`)."""
+        name, seconds = self._held_task_spec(spec)
+        first_user = next(iter(self.users.values()), {"id": 100, "name": "admin"})
+        task = self._new_task(name, [name], [], creator={"id": first_user.get("id", 100), "name": first_user["name"]},
+                              context=f"Context(parallelIdx=-1, stringMap={{cluster_name={cluster['name']}}}, listMap={{}})",
+                              cluster=self._cluster_ref(cluster))
+        sub = next(iter(task.subtasks.values()))
+        if seconds is None:
+            task.held = True
+            sub.status, sub.start_time, sub.run_time = "RUNNING", self.sim.now(), 1
+        else:
+            sub.seconds = float(seconds)
+            self._launch(task, None)
+        return task
+
+    def _release_held(self, cluster: dict) -> None:
+        now = self.sim.now()
+        for task in self.tasks.values():
+            if task.held and task.status == "RUNNING" and task.cluster and task.cluster["id"] == cluster["id"]:
+                task.held = False
+                for sub in task.subtasks.values():
+                    sub.status, sub.finish_time = "SUCCESSFUL", now
+                self._settle(task, now)
+
+    # ------------------------------------------------------------ admin patch
+
+    def patch(self, kind: str, ref: str, fields: dict) -> dict:
+        where = f"OCP instance {self.instance}"
+        if kind == "ocp_cluster":
+            cluster = find_object(self.clusters, ref, "cluster", where)
+            only_fields(fields, ("status", "running_task", "status_after_start"), kind)
+            for name in ("status", "status_after_start"):
+                if name in fields:
+                    choice(fields[name], CLUSTER_STATUSES, name, allow_none=name != "status")
+            if fields.get("running_task"):
+                self._held_task_spec(fields["running_task"])  # every field is valid before anything changes
+            if "status" in fields:
+                cluster["status"] = fields["status"]
+            if "status_after_start" in fields:
+                cluster["status_after_start"] = fields["status_after_start"]
+            if "running_task" in fields:
+                if fields["running_task"]:
+                    self._hold_task(cluster, fields["running_task"])
+                else:
+                    self._release_held(cluster)
+            return {"id": cluster["id"], "name": cluster["name"], "status": cluster["status"],
+                    "running_tasks": [t.id for t in self.tasks.values() if t.status == "RUNNING" and t.cluster
+                                      and t.cluster["id"] == cluster["id"]]}
+        host = find_object(self.hosts, ref, "host", where)
+        only_fields(fields, ("status", "hostAgentStatus", "processes"), kind)
+        processes = fields.get("processes", {})
+        if not isinstance(processes, dict):
+            raise ValueError("processes must map process aliases to STARTED or STOPPED")
+        by_alias = {p["alias"]: p for p in host["processes"]}
+        for alias, status in processes.items():
+            if alias not in by_alias:
+                raise ValueError(f"host {host['id']} has no agent process {alias!r}; processes: {', '.join(by_alias)}")
+            choice(status, PROCESS_STATUSES, f"processes.{alias}", allow_none=False)
+        status = choice(fields.get("status", host["status"]), HOST_STATUSES, "status", allow_none=False)
+        agent = choice(fields.get("hostAgentStatus", host["agent_status"]), HOST_AGENT_STATUSES, "hostAgentStatus",
+                       allow_none=False)
+        now = self.sim.now()
+        host.update(status=status, agent_status=agent, updated=now)
+        for alias, wanted in processes.items():
+            process = by_alias[alias]
+            if process["status"] != wanted:
+                process.update(status=wanted, updated=now)
+                if wanted == "STARTED":
+                    process.update(pid=process["pid"] + 4099, started_at=now)
+        return {"id": host["id"], "name": host.get("name"), "status": host["status"],
+                "hostAgentStatus": host["agent_status"], "processes": {p["alias"]: p["status"] for p in host["processes"]}}
 
     def _creator(self, request: web.Request) -> dict:
         user = self.users.get(request.get("identity")) or self.users.get(
@@ -578,14 +684,14 @@ class OcpApi(ApiFamily):
                        f"former_cluster_status={former}}}, listMap={{server_ids=[{', '.join(str(s['id']) for s in servers)}], "
                        f"zone_names=[{', '.join(z['name'] for z in cluster['zones'])}]}})")
             task = self._new_task(name, stages, servers, creator=self._creator(request), context=context,
-                                  cluster={"id": cluster["id"], "name": cluster["name"],
-                                           "obClusterId": cluster.get("obClusterId", 1), "type": cluster["type"]})
+                                  cluster=self._cluster_ref(cluster))
 
             def enter(_when: float) -> None:
                 cluster["status"] = transitional
 
             def succeed(_when: float) -> None:
-                cluster["status"] = final
+                # knob: a cluster that does not come back RUNNING although its start task succeeded
+                cluster["status"] = (cluster.get("status_after_start") or final) if action != "stop" else final
                 for server in servers:
                     server["status"] = "STOPPED" if final == "STOPPED" else "RUNNING"
 

@@ -31,6 +31,7 @@ class SimulatorHandle:
     process: subprocess.Popen | None = None
     sim: object | None = None  # the Simulator object when running in-process
     extra: dict = field(default_factory=dict)
+    instances: dict = field(default_factory=dict)  # every instance's URLs by family and name (ready file)
 
 
 def _admin_client(urls: dict, ca_file: str | None) -> AdminClient:
@@ -64,10 +65,11 @@ def running_simulator(scenario=None, speed: float = 0.0, tls: bool = False, extr
                     raise TimeoutError("simulator did not become ready")
                 time.sleep(0.05)
             info = json.loads(ready.read_text())
-            urls = {k: v for k, v in info.items() if k not in ("ca_file", "pid")}
+            urls = {k: v for k, v in info.items() if k not in ("ca_file", "pid", "instances")}
             yield SimulatorHandle(urls, info["ca_file"], _admin_client(urls, info["ca_file"]), process=process,
                                   extra={"ready_file": str(ready), "pid": info["pid"],
-                                         "stdout": stdout_path, "stderr": stderr_path})
+                                         "stdout": stdout_path, "stderr": stderr_path},
+                                  instances=info["instances"])
         finally:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -82,7 +84,7 @@ def running_simulator(scenario=None, speed: float = 0.0, tls: bool = False, extr
 def in_process_simulator(scenario=None, speed: float = 0.0, clock=None, tls_dir: str | None = None,
                          log_file: str | None = None) -> Iterator[SimulatorHandle]:
     """Run the listeners on an event loop in a daemon thread; `.sim` exposes state and the clock."""
-    from .core import Simulator, start_listeners
+    from .core import Simulator, start_listeners, stop_listeners
 
     sim = Simulator(scenario, speed=speed, clock=clock, log_file=log_file)
     loop = asyncio.new_event_loop()
@@ -115,11 +117,11 @@ def in_process_simulator(scenario=None, speed: float = 0.0, clock=None, tls_dir:
     if "error" in result:
         raise result["error"]
     try:
-        yield SimulatorHandle(result["urls"], result["ca_file"], _admin_client(result["urls"], result["ca_file"]), sim=sim)
+        yield SimulatorHandle(result["urls"], result["ca_file"], _admin_client(result["urls"], result["ca_file"]), sim=sim,
+                              instances=sim.instance_urls())
     finally:
         async def shutdown() -> None:
-            for runner in result["runners"]:
-                await runner.cleanup()
+            await stop_listeners(result["runners"], sim)
 
         asyncio.run_coroutine_threadsafe(shutdown(), loop).result(15)
         loop.call_soon_threadsafe(loop.stop)

@@ -47,8 +47,15 @@ def iam_token(urls: dict, project: dict | None = None, **kwargs) -> str:
     return response.headers["X-Subject-Token"]
 
 
-def bms(urls: dict, token: str, method: str, path: str, **kwargs) -> requests.Response:
-    return requests.request(method, f"{urls['bms']}/v1/{PROJECT_ID}{path}", headers={"X-Auth-Token": token}, **kwargs)
+def bms(urls: dict, token: str, method: str, path: str, project_id: str = PROJECT_ID, **kwargs) -> requests.Response:
+    return requests.request(method, f"{urls['bms']}/v1/{project_id}{path}", headers={"X-Auth-Token": token}, **kwargs)
+
+
+def urls_of(handle, family: str, name: str) -> dict:
+    """One instance's URLs in the shape of `handle.urls` (for the helpers above), IAM and admin included."""
+    found = handle.instances[family][name]
+    own = {"mrs": {"mrs_web": found.get("web"), "mrs_cas": found.get("cas")}}.get(family, {family: found.get("url")})
+    return {**handle.urls, **own}
 
 
 def server_ids(sim_handle, status: str | None = None, count: int | None = None) -> list[str]:

@@ -1,13 +1,15 @@
 """Fault injection kinds, the request log and its filters, identity redaction."""
 
 import json
+import socket
 import time
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from sim_helpers import (IAM_PASSWORD, MRS_PASSWORD, OCP_AUTH, bms, cas_login, iam_token, mrs_session, server_ids,
-                     service_status)
+from sim_helpers import (IAM_PASSWORD, MRS_PASSWORD, OCP_AUTH, PROJECT_ID, bms, cas_login, iam_token, mrs_session,
+                         server_ids, service_status)
 
 STOP_OB = "/api/v2/ob/clusters/1000002/stop"
 
@@ -255,3 +257,86 @@ def test_slow_action_still_happens_after_client_timeout(sim):
         requests.post(sim.urls["ocp"] + STOP_OB, auth=OCP_AUTH, timeout=0.1)
     time.sleep(0.8)
     assert ocp_status(sim) == "STOPPED"
+
+
+def _raw_http(url: str, method: str, path: str, headers: dict, body: bytes = b"") -> tuple[socket.socket, bytes]:
+    """Open a TCP connection to the listener and send one HTTP/1.1 request on it (no client library)."""
+    parts = urlsplit(url)
+    conn = socket.create_connection((parts.hostname, parts.port), timeout=5)
+    head = [f"{method} {path} HTTP/1.1", f"Host: {parts.netloc}", f"Content-Length: {len(body)}",
+            *(f"{k}: {v}" for k, v in headers.items()), "", ""]
+    conn.sendall("\r\n".join(head).encode() + body)
+    return conn, body
+
+
+def test_slow_says_nothing_for_the_delay_then_applies_the_action_although_the_client_left(sim):
+    """A reply delayed past the client's read timeout: nothing at all reaches the client meanwhile, and the
+    action (here one with a body, which must be read before the client goes away) still takes effect."""
+    token = iam_token(sim.urls)
+    ids = server_ids(sim, "ACTIVE", 2)
+    sim.admin.add_fault(api="bms", method="POST", kind="slow", delay=0.6)
+    body = json.dumps({"os-stop": {"servers": [{"id": i} for i in ids]}}).encode()
+    conn, _ = _raw_http(sim.urls["bms"], "POST", f"/v1/{PROJECT_ID}/baremetalservers/action",
+                        {"X-Auth-Token": token, "Content-Type": "application/json"}, body)
+    conn.settimeout(0.3)
+    with pytest.raises(socket.timeout):
+        conn.recv(1)  # the client's read timeout: not a byte of an answer
+    conn.close()  # ... and the client gives up before the server has answered
+    assert sim.admin.state()["bms"]["busy"] == 0  # not applied yet
+    time.sleep(0.6)
+    state = sim.admin.state()["bms"]["servers"]
+    assert [state[i]["status"] for i in ids] == ["SHUTOFF", "SHUTOFF"]
+    entry = sim.admin.log(api="bms", mutating=True)[-1]
+    assert (entry["fault"], entry["status"]) == ("slow", 200) and entry["duration_ms"] >= 600
+
+
+def test_slow_mrs_stop_with_a_body_is_applied_after_a_client_timeout(sim):
+    session = mrs_session(sim.urls)
+    sim.admin.add_fault(api="mrs_web", method="POST", kind="slow", delay=0.4)
+    with pytest.raises(requests.Timeout):
+        session.post(sim.urls["mrs_web"] + "/web/v1/maintain/cluster/1/service/Hue/stop", json={"only_self": True},
+                     timeout=0.1)
+    time.sleep(0.5)
+    assert service_status(session, sim.urls, "Hue")["running_status"] == "STOPPED"
+
+
+def test_drop_before_and_refuse_are_distinct(sim):
+    """drop_before: the connection is accepted and the request read, then closed unanswered (the client cannot
+    know whether it was applied). refuse: nothing listens, connecting fails (provably never sent)."""
+    parts = urlsplit(sim.urls["ocp"])
+    sim.admin.add_fault(api="ocp", kind="drop_before")
+    conn, _ = _raw_http(sim.urls["ocp"], "GET", "/api/v2/ob/clusters", {})
+    assert conn.recv(1024) == b""  # connected, sent, then EOF without a status line
+    conn.close()
+    assert sim.admin.log(api="ocp")[-1]["fault"] == "drop_before"
+
+    keep_alive = requests.Session()
+    assert keep_alive.get(sim.urls["ocp"] + "/api/v2/ob/clusters", auth=OCP_AUTH).status_code == 200
+    created = requests.post(sim.urls["admin"] + "/_admin/faults", json={"api": "ocp", "kind": "refuse", "duration": 0.6})
+    assert created.status_code == 201 and created.json()["closed"] == ["ocp"]
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((parts.hostname, parts.port), timeout=2)
+    with pytest.raises(requests.ConnectionError) as refused:
+        keep_alive.get(sim.urls["ocp"] + "/api/v2/ob/clusters", auth=OCP_AUTH)  # its open connection was closed too
+    assert "NewConnectionError" in repr(refused.value)  # urllib3: failed to connect, nothing was sent
+    assert requests.get(sim.urls["bms"] + "/v1/x/jobs/y").status_code == 401  # only the ocp listener is down
+    entries = len(sim.admin.log(api="ocp"))
+    time.sleep(0.8)
+    assert keep_alive.get(sim.urls["ocp"] + "/api/v2/ob/clusters", auth=OCP_AUTH).status_code == 200  # same port
+    assert len(sim.admin.log(api="ocp")) == entries + 1  # refused attempts never reach the log
+    assert [(f["kind"], f["applied"], f["count"]) for f in sim.admin.faults()][-1] == ("refuse", 1, 0)
+
+
+def test_refuse_one_instance_and_reset_ends_it():
+    from quiesce_sim.testing import in_process_simulator
+
+    with in_process_simulator("estate.yml", speed=0) as handle:
+        sh = handle.instances["ocp"]["ocp-sh"]["url"]
+        handle.admin.add_fault(api="ocp", instance="ocp-sh", kind="refuse", duration=30)
+        with pytest.raises(requests.ConnectionError):
+            requests.get(sh + "/api/v2/ob/clusters", auth=("admin", "OcpSh#2024"))
+        assert requests.get(handle.urls["ocp"] + "/api/v2/ob/clusters", auth=OCP_AUTH).status_code == 200
+        handle.admin.reset()  # a reset ends every refusal at once
+        assert requests.get(sh + "/api/v2/ob/clusters", auth=("admin", "OcpSh#2024")).status_code == 200
+        with pytest.raises(RuntimeError, match="refuse fault closes whole listeners"):
+            handle.admin.add_fault(api="ocp", kind="refuse", path="/stop$")
