@@ -7,7 +7,7 @@ import json
 import re
 import time
 
-from conftest import kill_group
+from conftest import REPO, kill_group
 
 DEFAULT_ESTATE = {
     'window': {'progress_interval': 5},
@@ -28,6 +28,19 @@ def estate_state(state):
             'ocp': dict((i, c['status']) for i, c in state['ocp']['clusters'].items()),
             'agents': dict((h, a['processes']) for h, a in state['ocp']['agents'].items()),
             'bms': state['bms'].get('servers')}
+
+
+def instances_state(state):
+    """Every instance's services, clusters, agent processes and servers, without what changes by itself."""
+    view = {}
+    for name, part in state['instances']['mrs'].items():
+        view['mrs', name] = dict((n, s['running_status']) for n, s in part['services'].items())
+    for name, part in state['instances']['ocp'].items():
+        view['ocp', name] = (dict((i, c['status']) for i, c in part['clusters'].items()),
+                             dict((h, a['processes']) for h, a in part['agents'].items()))
+    for name, part in state['instances']['bms'].items():
+        view['bms', name] = part.get('servers')
+    return view
 
 
 def window_id_of(run):
@@ -318,3 +331,39 @@ def test_quiesce_and_resume_as_separate_runs_hand_over_through_the_artifact(simu
     assert fourth.returncode == 0, fourth.output[-4000:]
     assert len(sim.mutating()) == 2 * stops
     assert estate_state(sim.state()) == before
+
+
+def _demo_estate():
+    import yaml
+    return yaml.safe_load((REPO / 'demo' / 'estate.yml').read_text())['maintenance_window_estate']
+
+
+def test_the_demo_estate_two_mrs_managers_two_ocp_instances_two_regions(simulator, playbooks):
+    sim = simulator('estate', speed=0.0)
+    before = instances_state(sim.state())
+    run = playbooks.run(sim, 'window', _demo_estate())
+    assert run.returncode == 0, run.output[-4000:]
+    assert instances_state(sim.state()) == before
+    actions = sim.mutating()
+    reached = sorted(set((e['api'], e['instance']) for e in actions))
+    assert reached == [('bms', 'cn-north-4'), ('bms', 'cn-south-1'), ('mrs_web', 'mrs-dr'), ('mrs_web', 'mrs-prod'),
+                       ('ocp', 'ocp-hz'), ('ocp', 'ocp-sh')], reached
+    ledger = playbooks.ledger(window_id_of(run))
+    assert len([e for e in ledger['entries'] if e['kind'] == 'bms_power']) == 49  # rack02-node030 was off
+    assert all(e['status'] == 'resumed' for e in ledger['entries'])
+    # The BMS stage sent one action per region and direction.
+    assert sorted(e['instance'] for e in actions if e['api'] == 'bms') == ['cn-north-4', 'cn-north-4', 'cn-south-1',
+                                                                           'cn-south-1']
+
+
+def test_a_failed_post_start_gate_fails_the_window_after_every_resume(simulator, playbooks):
+    sim = simulator()
+    sim.admin.patch('mrs_service', 'Hue', {'health_after_start': 'BAD'})
+    estate = dict(DEFAULT_ESTATE, window={'post_start_grace': 3})
+    run = playbooks.run(sim, 'window', estate)
+    assert run.returncode != 0
+    services = sim.state()['mrs']['services']
+    assert services['Hue']['running_status'] == 'STARTED' and services['Loader']['running_status'] == 'STARTED'
+    assert sim.state()['ocp']['clusters']['1000003']['status'] == 'RUNNING'  # every resume was still tried
+    report = json.dumps(playbooks.report(window_id_of(run)))
+    assert 'mrs_services_healthy_after_start' in report and 'Hue' in report
