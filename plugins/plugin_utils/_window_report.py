@@ -232,11 +232,12 @@ def _event(event):
 
 
 def _stage_order(record, plan, ledger, entries):
+    """Stage names in the window's order: the plan's, else the ledger's (a resume-only run), then any other seen."""
     names = []
     sources = (_listing(plan.get('stages')), _listing(ledger.get('stages')), _listing(record.get('stages')), entries)
     for source in sources:
         for item in source:
-            name = _mapping(item).get('name') if 'name' in _mapping(item) else _mapping(item).get('stage')
+            name = _mapping(item).get('name') or _mapping(item).get('stage')   # stages have a name, entries a stage
             if name and name not in names:
                 names.append(name)
     return names
@@ -389,7 +390,7 @@ def _row(key, found, stage):
     actions = [_action(phase, run, target) for phase, run, target in found['runs']
                if target.get('outcome') or target.get('started_at') or target.get('error')]
     times = _row_times(entry, actions)
-    decision = _first(quiesce.get('decision'), planned.get('decision'), entry and 'stop', resume.get('decision'))
+    decision = _first(quiesce.get('decision'), planned.get('decision'), 'stop' if entry else None, resume.get('decision'))
     before = _first(quiesce.get('before'), entry.get('before'), planned.get('state'), resume.get('before'))
     after = _first(resume.get('after'), quiesce.get('after'), entry.get('after'))
     row = {
@@ -412,10 +413,10 @@ def _row(key, found, stage):
         'failed_actions': sum(1 for action in actions if action['error'] or action['outcome'] == 'failed') or (
             1 if entry.get('error') or entry.get('resume_error') else 0),
     }
-    row['status'] = _row_status(row, stage)
+    row['status'] = _row_status(row)
     if row['status'] in ('left_alone', 'skipped') and not row['after']:
         row['after'] = row['before']
-    row['done'] = _done_text(row, stage)
+    row['done'] = _done_text(row)
     return row
 
 
@@ -442,7 +443,8 @@ def _row_times(entry, actions):
     return times
 
 
-def _row_status(row, stage):
+def _row_status(row):
+    """The target's outcome (ROW_STATUSES): the ledger's word when it has one, else its actions'."""
     if row['ledger_status'] in LEDGER_TO_ROW:
         return LEDGER_TO_ROW[row['ledger_status']]
     outcomes = [action['outcome'] for action in row['actions']]
@@ -459,21 +461,25 @@ def _row_status(row, stage):
     return 'skipped'
 
 
-def _done_text(row, stage):
+ACTION_WORDS = {'stopped': 'stopped', 'started': 'started', 'failed': '{verb} failed', 'unknown': '{verb} outcome unknown'}
+LEDGER_ONLY_WORDS = {'intent': 'stop sent, outcome not recorded', 'failed': 'stop failed'}
+
+
+def _done_text(row):
     """What was done to the target, in words: 'stopped along with Hive, started', 'stop failed', 'left alone'."""
     words = []
     if row['ledger_status'] and not any(action['phase'] == 'quiesce' for action in row['actions']):
-        # In the ledger without a stop of its own: stopped along with another target, or by an earlier job.
-        words.append(('stopped along with {0}'.format(row['cascade_of']) if row['cascade_of'] else 'stopped by an earlier job')
-                     if row['times']['down'] else {'intent': 'stop sent, outcome not recorded',
-                                                             'failed': 'stop failed'}.get(row['ledger_status'],
-                                                                                          'stop outcome unknown'))
+        # In the ledger without a stop of its own here: stopped along with another target, or by an earlier job.
+        if row['times']['down']:
+            words.append('stopped along with {0}'.format(row['cascade_of']) if row['cascade_of'] else 'stopped by an earlier job')
+        else:
+            words.append(LEDGER_ONLY_WORDS.get(row['ledger_status'], 'stop outcome unknown'))
     for action in row['actions']:
         verb = 'stop' if action['phase'] == 'quiesce' else 'start'
-        words.append({'stopped': 'stopped', 'started': 'started', 'failed': verb + ' failed',
-                      'unknown': verb + ' outcome unknown',
-                      'unchanged': 'left alone' if verb == 'stop' else 'found running'}.get(action['outcome'],
-                                                                                            verb + ' ' + action['outcome']))
+        if action['outcome'] == 'unchanged':
+            words.append('left alone' if verb == 'stop' else 'found running')
+        else:
+            words.append(ACTION_WORDS.get(action['outcome'], '{verb} ' + action['outcome']).format(verb=verb))
     if words:
         return ', '.join(words)
     if row['status'] == 'left_alone':
@@ -532,12 +538,13 @@ def _failures(record, stages, entries, events):
     for stage in stages:
         for row in stage['targets']:
             for action in row['actions']:
-                if action['error'] or action['outcome'] in ('failed', 'unknown') and action['started_at']:
+                if action['error'] or (action['outcome'] in ('failed', 'unknown') and action['started_at']):
                     add(_failure('target', action['phase'], stage, row, action['error'], action['follow_up'], events,
                                  what='{0} {1}'.format('stop' if action['phase'] == 'quiesce' else 'start',
                                                        action['outcome'])))
         for gate in stage['gates']:
-            if gate['verdict'] == 'fail':
+            # A failed pre-stop gate is why a stage or target was skipped (its reason); after a start it is a failure.
+            if gate['verdict'] == 'fail' and gate['when'] == 'post':
                 add(_failure('gate', gate['phase'], stage, None, {'message': 'gate {0} ({1}) failed{2}'.format(
                     gate['name'], GATE_WHEN_TEXT.get(gate['when'], gate['when']),
                     ': ' + gate['detail'] if gate['detail'] else '')}, None, events))

@@ -5,12 +5,14 @@ Playwright, whose own browser download is never used) and returns every request 
 the chart's bars, deadline marks and bands as rendered, the page's console errors, and a PNG
 screenshot. Call it on the HTML of a real run as well as on the unit fixtures' pages.
 
-``chromium_problem()`` returns None when the browser can be driven here, else the reason (for a skip).
+``check_report_page(path)`` asserts what every report page must show in a browser (for a test
+of a real integration run's report.html). ``chromium_problem()`` returns None when the browser can be driven here, else the reason (for a skip).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -108,3 +110,29 @@ def external_requests(facts, page_path):
     """Every request other than the page file itself."""
     own = Path(page_path).resolve().as_uri()
     return [url for url in facts['requests'] if url != own]
+
+
+def check_report_page(path, screenshot=None):
+    """Assert what every report page must show in a browser; returns the browser's facts for more checks."""
+    facts = inspect_report_page(path, screenshot=screenshot)
+    assert external_requests(facts, path) == [], 'the page asked for more than itself'
+    assert facts['console_errors'] == []
+    assert facts['result'] and facts['title']
+    assert facts['screenshot_bytes'] > 2000   # a blank page's PNG is a few hundred bytes
+    if facts['plan']:
+        assert facts['charts'] == 0 and facts['bars'] == []
+        return facts
+    page = Path(path).read_text(encoding='utf-8')
+    if facts['charts']:
+        declared_bars = len(re.findall(r'<g data-bar="(?:target|aggregate)"', page))
+        assert len(facts['bars']) == declared_bars > 0
+        for bar in facts['bars']:
+            assert bar['box']['width'] > 0 and bar['box']['height'] > 0, bar
+            assert bar['segments'], bar
+        chart = facts['chart_box']
+        assert chart['width'] > 600 and chart['height'] > 60
+        if re.search(r'data-deadline="', page):
+            assert len(facts['deadlines']) == 1
+            line = facts['deadlines'][0]['line']
+            assert line['height'] > 20 and chart['x'] <= line['x'] <= chart['x'] + chart['width']
+    return facts
