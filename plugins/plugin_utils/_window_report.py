@@ -217,7 +217,7 @@ def build_report(record, files=None, aggregate_threshold=AGGREGATE_THRESHOLD):
     model['stages'] = _stages(record, plan, ledger, entries, aggregate_threshold)
     model['failures'], model['failure'] = _failures(record, model['stages'], entries, events)
     model['still_stopped'] = [_still_stopped(entry) for entry in entries if entry.get('status') != 'resumed']
-    model['phases'] = _phases(model['stages'], entries)
+    model['phases'] = _phases(model['stages'], entries, events)
     model['counts'] = _counts([row for stage in model['stages'] for row in stage['targets']])
     model['counts']['still_stopped_in_ledger'] = len(model['still_stopped'])
     model['result'] = _result(model)
@@ -637,8 +637,12 @@ def _still_stopped(entry):
             'cascade_of': entry.get('cascade_of'), 'note': note}
 
 
-def _phases(stages, entries):
-    """The quiesce, operator and resume periods: from this run's stages, else (quiesce) from the ledger's times."""
+def _phases(stages, entries, events):
+    """The quiesce, operator (or hold) and resume periods: from this run's stages, else (quiesce) the ledger's times.
+
+    The time between quiesce and resume is the operator's when an operator event falls in it; otherwise (the
+    window failed and put back what it had stopped, or the jobs were apart) it is only a hold.
+    """
     spans = {}
     for stage in stages:
         for run in stage['runs']:
@@ -660,7 +664,10 @@ def _phases(stages, entries):
         resume = {'name': 'resume', 'started_at': iso(min(spans['resume'])), 'finished_at': iso(max(spans['resume'])),
                   'source': 'this run'}
         if phases and parse_time(phases[0]['finished_at']) < parse_time(resume['started_at']):
-            phases.append({'name': 'operator', 'started_at': phases[0]['finished_at'],
+            gap = (parse_time(phases[0]['finished_at']), parse_time(resume['started_at']))
+            operator = any(event['kind'] == 'operator' and event['at'] and gap[0] <= parse_time(event['at']) <= gap[1]
+                           for event in events)
+            phases.append({'name': 'operator' if operator else 'hold', 'started_at': phases[0]['finished_at'],
                            'finished_at': resume['started_at'], 'source': phases[0]['source']})
         phases.append(resume)
     return phases
@@ -697,8 +704,8 @@ def _summary(model):
     if skipped:
         parts.append('not started for the deadline: {0}'.format(', '.join(skipped)))
     if model['still_stopped']:
-        parts.append('{0:,} still stopped (resume: {1})'.format(len(model['still_stopped']),
-                                                                  model['resume_command'] or 'see the report'))
+        resume = model['resume_command'] or 'see the report'
+        parts.append('{0:,} still stopped (resume: {1})'.format(len(model['still_stopped']), resume))
     else:
         parts.append('nothing left stopped')
     if model['deadline_slack_seconds'] is not None:
@@ -1043,8 +1050,8 @@ def _markdown_plan(model):
     lines.extend('- **{0}**: {1}'.format(label, text) for label, text in _header_facts(model))
     lines.append('- **would**: {0:,} stop, {1:,} already stopped (left alone), {2:,} skipped by a gate'.format(
         plan['counts']['stop'], plan['counts']['already_stopped'], plan['counts']['skipped_by_gate']))
-    lines.append('- **estimated**: {0}{1}'.format(duration_text(plan['estimated_seconds']) or 'unknown',
-                                                   _fit_text(plan['fits_deadline'])))
+    estimated = duration_text(plan['estimated_seconds']) or 'unknown'
+    lines.append('- **estimated**: {0}{1}'.format(estimated, _fit_text(plan['fits_deadline'])))
     lines.append('')
     if plan['problems']:
         lines.extend(['## Problems (nothing will stop until they are fixed)', ''])
@@ -1105,7 +1112,7 @@ def _h(value):
 
 OUTCOME_COLOURS = {'resumed': '#2f855a', 'still_stopped': '#d97706', 'failed': '#c53030', 'unknown': '#6b7280',
                    'skipped': '#a0aec0', 'left_alone': '#a0aec0'}
-BAND_COLOURS = {'quiesce': '#e3ecfb', 'operator': '#f1f1f4', 'resume': '#e2f3e8'}
+BAND_COLOURS = {'quiesce': '#e3ecfb', 'operator': '#f1f1f4', 'hold': '#f6f6f8', 'resume': '#e2f3e8'}
 
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1a202c;
@@ -1476,15 +1483,15 @@ def _bar(kind, stage, rows, y, x_of, chart_end, day):
 
 def _band_label(phase):
     if phase['source'] == 'ledger':
-        return {'quiesce': 'quiesce (earlier job)', 'operator': 'between the jobs'}.get(phase['name'], phase['name'])
+        return {'quiesce': 'quiesce (earlier job)', 'hold': 'between the jobs'}.get(phase['name'], phase['name'])
     return {'operator': "operator's tasks"}.get(phase['name'], phase['name'])
 
 
 def _stage_note(stage):
-    text = STAGE_STATUS_TEXT.get(stage['status'], stage['status'])
+    """The chart's line for a stage with nothing to draw: why (the reason says it best), else its status."""
     if stage['status'] == 'done':
-        text = 'nothing stopped' + (' ({0})'.format(_counts_text(stage['counts'])) if stage['targets'] else '')
-    return text + (': ' + stage['reason'] if stage['reason'] else '')
+        return 'nothing stopped' + (' ({0})'.format(_counts_text(stage['counts'])) if stage['targets'] else '')
+    return stage['reason'] or STAGE_STATUS_TEXT.get(stage['status'], stage['status'])
 
 
 def _clip(text, size):

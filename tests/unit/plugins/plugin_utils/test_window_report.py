@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import datetime
 import html
 import json
@@ -24,6 +25,10 @@ from ansible_collections.quiesce.lifecycle.tests.unit.plugins.plugin_utils impor
 
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', 'docs', 'schemas',
                            'window-report-1.json')
+
+
+ALL_RECORDS = records.all_records()
+ALL_IDS = [name for name, unused in ALL_RECORDS]
 
 
 @pytest.fixture(scope='module')
@@ -72,9 +77,11 @@ def expected_bars(record, threshold=report.AGGREGATE_THRESHOLD):
 
 # ---------------------------------------------------------------- every record, every renderer
 
-@pytest.mark.parametrize('name,record', records.all_records(), ids=[name for name, unused in records.all_records()])
+@pytest.mark.parametrize('name,record', ALL_RECORDS, ids=ALL_IDS)
 def test_every_report_validates_against_the_schema_and_the_renderings_agree(name, record, validator):
+    untouched = copy.deepcopy(record)
     model, markdown, page, text = render_all(record)
+    assert record == untouched   # the caller's record is read, never changed
     document = json.loads(text)
     errors = sorted(validator.iter_errors(document), key=lambda error: list(error.absolute_path))
     assert not errors, ['{0}: {1}'.format(list(error.absolute_path), error.message) for error in errors[:5]]
@@ -99,7 +106,7 @@ def test_every_report_validates_against_the_schema_and_the_renderings_agree(name
     assert 'unknown task' not in markdown and 'no message' not in markdown
 
 
-@pytest.mark.parametrize('name,record', records.all_records(), ids=[name for name, unused in records.all_records()])
+@pytest.mark.parametrize('name,record', ALL_RECORDS, ids=ALL_IDS)
 def test_the_html_page_is_self_contained(name, record):
     page = report.render_html(report.build_report(record))
     assert page.startswith('<!DOCTYPE html>') and page.rstrip().endswith('</html>')
@@ -137,8 +144,8 @@ def test_full_window_model_derives_result_slack_durations_and_stopped_periods():
         ('operator', '2026-12-06T02:04:40Z', '2026-12-06T02:30:01Z'),
         ('resume', '2026-12-06T02:30:01Z', '2026-12-06T02:36:30Z')]
     gates = stage_of(model, 'analytics')['gates']
-    assert [(gate['phase'], gate['when'], gate['verdict']) for gate in gates] == [('quiesce', 'pre', 'pass'),
-                                                                                 ('resume', 'post', 'pass')]
+    verdicts = [(gate['phase'], gate['when'], gate['verdict']) for gate in gates]
+    assert verdicts == [('quiesce', 'pre', 'pass'), ('resume', 'post', 'pass')]
 
 
 def test_an_agent_step_names_its_process():
@@ -205,6 +212,8 @@ def test_failed_window_keeps_the_api_error_once_with_status_code_message_and_tra
     # ob-report's stop failed but resume found it running: back in the end, with its failure counted.
     cluster = row_of(model, 'ocp_cluster:ocp-hz:1000003')
     assert cluster['status'] == 'resumed' and cluster['failed_actions'] == 1
+    # No operator's tasks ran: the window went from its failure straight to putting back.
+    assert [phase['name'] for phase in model['phases']] == ['quiesce', 'hold', 'resume']
     assert cluster['done'] == 'stop failed, found running'
 
 
@@ -224,9 +233,9 @@ def test_failed_window_shows_the_service_mrs_stopped_along_with_a_listed_one():
     assert '```\nansible-playbook quiesce.lifecycle.resume -e maintenance_window_id=CHG-4712\n```' in still
     # Its bar runs to the end of the record (still down), starting segment then down again, with an arrowhead.
     svg = svg_of(report.render_html(model))
-    bar = re.search(r'<g data-bar="target" data-key="mrs_service:mrs-prod:1:Spark2x"[^>]*>.*?</g>', svg).group(0)
-    assert re.findall(r'data-segment="(\w+)"', bar) == ['stopping', 'down', 'starting', 'down']
-    assert 'data-outcome="failed"' in bar and '<path d=' in bar
+    drawn = re.search(r'<g data-bar="target" data-key="mrs_service:mrs-prod:1:Spark2x"[^>]*>.*?</g>', svg).group(0)
+    assert re.findall(r'data-segment="(\w+)"', drawn) == ['stopping', 'down', 'starting', 'down']
+    assert 'data-outcome="failed"' in drawn and '<path d=' in drawn
 
 
 def test_failed_window_renders_the_failure_under_its_stage_with_every_api_fact():
@@ -307,6 +316,20 @@ def test_a_plan_with_problems_or_past_the_deadline_is_blocked(change, problem):
         assert 'does NOT fit the deadline' in markdown
 
 
+def test_a_plan_of_2500_servers_is_summarized_in_markdown_and_listed_whole_in_html(validator):
+    record = records.large_window()
+    record.update(check_mode=True, stages=[], ledger=None, finished_at=record['started_at'])
+    model, markdown, page, text = render_all(record)
+    assert not list(validator.iter_errors(json.loads(text)))
+    machines = model['plan']['stages'][1]
+    assert machines['aggregate'] is True and machines['counts'] == {'stop': 2498, 'already_stopped': 2, 'skipped_by_gate': 0}
+    section = markdown[markdown.index('### 2. machines'):]
+    assert '2,500 targets; the first 5:' in section
+    assert len([line for line in section.splitlines() if line.startswith('| rack02-')]) == report.SUMMARY_EXAMPLES
+    listing = page[page.index('<details data-details="machines">'):]
+    assert listing[:listing.index('</details>')].count('<tr><td>rack02-') == 2500
+
+
 # ---------------------------------------------------------------- a deadline stop
 
 def test_a_stage_not_started_for_the_deadline_says_why_everywhere():
@@ -323,7 +346,7 @@ def test_a_stage_not_started_for_the_deadline_says_why_everywhere():
     assert '- why: ' + reason in markdown
     assert 'not started for the deadline: machines' in model['summary']
     svg = svg_of(page)
-    assert 'data-stage-note="skipped_deadline"' in svg and 'not started (deadline): not started at 02:41:05' in svg
+    assert 'data-stage-note="skipped_deadline">not started at 02:41:05: its estimated stop (10m 00s)' in svg
     assert svg.count('data-bar=') == 1
 
 
@@ -346,7 +369,7 @@ def test_a_resume_only_run_reports_the_earlier_stop_from_the_ledger():
     assert cluster['done'] == 'stopped by an earlier job, started'
     assert cluster['stopped_seconds'] == seconds_between('2026-12-05T22:00:05Z', '2026-12-06T06:04:00Z')
     assert [(phase['name'], phase['source']) for phase in model['phases']] == [
-        ('quiesce', 'ledger'), ('operator', 'ledger'), ('resume', 'this run')]
+        ('quiesce', 'ledger'), ('hold', 'ledger'), ('resume', 'this run')]
     assert '| 12-05 22:00:05 | 12-05 22:01:30 | 06:00:40 | 06:04:00 |' in markdown   # the earlier day is dated
     assert 'stop: task_id=107502 trace_id=77ab01cd2e3f4051; start: task_id=107561' in markdown
     assert 'quiesce (earlier job)' in page and svg_of(page).count('data-bar="target"') == 2
@@ -434,11 +457,11 @@ def test_a_crash_between_intent_and_answer_shows_an_unknown_target_that_stays_op
     model = report.build_report(record)
     row = row_of(model, entry['key'])
     assert (row['status'], row['done']) == ('unknown', 'stop sent, outcome not recorded')
-    assert model['result'] == 'failed' and [item['status'] for item in model['still_stopped']] == ['stopped', 'stopped',
-                                                                                                    'intent']
+    assert model['result'] == 'failed'
+    assert [item['status'] for item in model['still_stopped']] == ['stopped', 'stopped', 'intent']
     svg = svg_of(report.render_html(model))
-    bar = re.search(r'<g data-bar="target" data-key="{0}"[^>]*>.*?</g>'.format(re.escape(entry['key'])), svg).group(0)
-    assert 'data-outcome="unknown"' in bar and re.findall(r'data-segment="(\w+)"', bar) == ['stopping'] and '<path' in bar
+    drawn = re.search(r'<g data-bar="target" data-key="{0}"[^>]*>.*?</g>'.format(re.escape(entry['key'])), svg).group(0)
+    assert 'data-outcome="unknown"' in drawn and re.findall(r'data-segment="(\w+)"', drawn) == ['stopping'] and '<path' in drawn
 
 
 def test_a_stage_only_the_plan_knows_is_reported_as_not_started():
