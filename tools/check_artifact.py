@@ -9,8 +9,8 @@ import subprocess
 import sys
 import tarfile
 
-FORBIDDEN_PREFIXES = ('tests/simulator', 'tests/output', 'benchmarks', 'tools/', 'requirements/', '.venv', 'build/',
-                      '.ci', '.git', 'Makefile', 'tests/integration/run')
+FORBIDDEN_PREFIXES = ('tests/simulator', 'tests/browser', 'tests/output', 'benchmarks', 'tools/', 'requirements/', '.venv',
+                      'build/', '.ci', '.git', 'Makefile', 'tests/integration/run')
 FORBIDDEN_PARTS = ('__pycache__', '.pytest_cache')
 REQUIRED = ('MANIFEST.json', 'FILES.json', 'meta/runtime.yml', 'meta/execution-environment.yml', 'requirements.txt',
             'plugins/module_utils/_transport.py', 'README.md', 'LICENSE')
