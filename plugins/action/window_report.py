@@ -49,19 +49,23 @@ def _write(prefix, renderings):
     return paths, errors
 
 
+# Results that fail the play (after the report is out): the model's words.
+FAILING = ('failed', 'partial', 'blocked')
+
+
 def report(params):
     record = records.build_record(params.get('window_dir'), failure=params.get('failure'),
                                   problems=params.get('problems'), resume_hint=params.get('resume_hint'))
-    model = reports.build_report(record)
+    prefix = record.get('report_prefix') or os.path.join(records.fallback_dir(record['window_id']), 'report')
+    files = {'markdown': prefix + '.md', 'html': prefix + '.html', 'json': prefix + '.json'}
+    model = reports.build_report(record, files=files)
     renderings = {'md': reports.render_markdown(model), 'html': reports.render_html(model),
                   'json': reports.render_json(model)}
-    prefix = record.get('report_prefix') or os.path.join(records.fallback_dir(record['window_id']), 'report')
     paths, errors = _write(prefix, renderings)
-    handoff = records.handoff(record, paths)
-    outcome = dict(changed=False, window_id=record['window_id'], result=record['result'],
+    handoff = records.handoff(record, model, paths)
+    outcome = dict(changed=False, window_id=model['window_id'], result=model['result'], summary=model['summary'],
                    markdown=renderings['md'], paths=paths, write_errors=errors, handoff=handoff,
-                   window_failed=record['result'] == 'failed', still_stopped=len(record['still_stopped']),
-                   summary=record['summary'])
-    if record['result'] == 'failed':
-        outcome['msg'] = record['summary']
+                   window_failed=model['result'] in FAILING, still_stopped=len(model['still_stopped']))
+    if outcome['window_failed']:
+        outcome['msg'] = model['summary']
     return outcome

@@ -3,10 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The window record: everything the report is rendered from, gathered from the window's files.
 
-``build_record`` reads ``window.json``, ``plan.json`` and the ledger of a window directory, adds what
+``build_record`` reads ``window.json``, ``plan.json`` and the ledger of a window directory and adds what
 the role knows (a failure of the operator's tasks, the problems of a preflight that could not write its
-files) and decides the window's result. ``handoff`` is what the quiesce job hands the resume job as
-its ``set_stats`` artifact. Reference: docs/dev/window-model.md.
+files); the report model (``_window_report``) decides the result from it. ``handoff`` is what the quiesce
+job hands the resume job as its ``set_stats`` artifact. Reference: docs/dev/window-model.md.
 """
 
 from __future__ import annotations
@@ -15,14 +15,9 @@ import json
 import os
 import tempfile
 
-from ansible_collections.quiesce.lifecycle.plugins.plugin_utils._window_ledger import (
-    Ledger,
-    TO_RESUME,
-    now_iso,
-)
+from ansible_collections.quiesce.lifecycle.plugins.plugin_utils._window_ledger import Ledger, now_iso
 
 SCHEMA = 'quiesce.lifecycle.window/1'
-STAGE_TROUBLE = ('failed', 'skipped_gate', 'skipped_deadline')
 
 
 def fallback_dir(window_id):
@@ -61,31 +56,6 @@ def resume_command(window_id, state_dir_hint=None):
     return command + ' -e @<your estate file>'
 
 
-def _result(state, plan, ledger, failure):
-    """(result, summary): ``plan`` for check mode, ``failed`` with the first reason, else ``ok``."""
-    if state.get('check_mode'):
-        problems = (plan or {}).get('problems') or []
-        return 'plan', 'plan only (check mode): {0}'.format(
-            'preflight found {0} problem(s)'.format(len(problems)) if problems else 'nothing was changed')
-    if failure:
-        return 'failed', failure.get('message') or 'the window failed at {0}'.format(failure.get('task') or
-                                                                                     'an unnamed task')
-    if plan is not None and plan.get('problems'):
-        return 'failed', 'preflight found {0} problem(s); nothing was stopped'.format(len(plan['problems']))
-    troubled = [s for s in state.get('stages') or [] if s.get('status') in STAGE_TROUBLE]
-    pending = [e for e in (ledger or {}).get('entries') or [] if e['status'] in TO_RESUME]
-    if state.get('phase') in ('full', 'resume') and pending:
-        return 'failed', '{0} target(s) this window stopped are still down (see the ledger)'.format(len(pending))
-    if state.get('turned'):
-        turned = state['turned']
-        return 'failed', 'the window turned to resume at stage {0}: {1}'.format(turned['stage'], turned['reason'])
-    if troubled:
-        first = troubled[0]
-        return 'failed', 'stage {0} ({1}): {2}'.format(first['name'], first['phase'], first.get('reason'))
-    return 'ok', 'every stage done' + ('; nothing is left stopped' if state.get('phase') != 'quiesce'
-                                       else '; the estate is quiesced (resume with the command below)')
-
-
 def build_record(window_dir, failure=None, problems=None, resume_hint=None):
     state = _load(os.path.join(window_dir, 'window.json')) if window_dir else None
     if state is None:
@@ -98,21 +68,23 @@ def build_record(window_dir, failure=None, problems=None, resume_hint=None):
     if plan is None and problems:
         plan = {'problems': list(problems), 'stages': [], 'ok': False}
     ledger, ledger_path = _ledger(state)
-    if failure and not failure.get('message'):
-        failure = dict(failure, message='{0} failed without a message; see the task output above it'.format(
-            failure.get('task') or 'a task'))
-    result, summary = _result(state, plan, ledger, failure)
+    if failure and failure.get('task'):
+        # A task of the role or of the operator failed (the role's rescue passes its name and message).
+        message = failure.get('message') or 'it gave no message; see its output above the report'
+        failure = {'stage': failure.get('stage'), 'target': None, 'error': failure.get('error'),
+                   'message': 'task {0!r} failed: {1}'.format(failure['task'], message)}
     still = [e for e in (ledger or {}).get('entries') or [] if e['status'] != 'resumed']
-    record = dict(state, schema=SCHEMA, finished_at=now_iso(), failure=failure, plan=plan, ledger=ledger,
-                  ledger_path=ledger_path, result=result, summary=summary, still_stopped=still,
-                  resume_command=resume_command(state['window_id'], resume_hint) if still else None)
-    return record
+    return dict(state, schema=SCHEMA, finished_at=now_iso(), failure=failure or None, plan=plan, ledger=ledger,
+                ledger_path=ledger_path,
+                resume_command=resume_command(state['window_id'], resume_hint) if still else None)
 
 
-def handoff(record, paths):
-    """What the next AWX job needs (``set_stats`` key ``quiesce_lifecycle_handoff``): no secret in it."""
-    return {'window_id': record['window_id'], 'phase': record.get('phase'), 'result': record['result'],
-            'summary': record['summary'], 'ledger': record.get('ledger'), 'ledger_path': record.get('ledger_path'),
-            'report': {'summary': record['summary'], 'json_path': paths.get('json'),
-                       'markdown_path': paths.get('md'), 'html_path': paths.get('html')},
-            'still_stopped': len(record['still_stopped'])}
+def handoff(record, model, paths):
+    """What the next AWX job needs (``set_stats`` key ``quiesce_lifecycle_handoff``): no secret in it. The report
+    travels as its summary and paths (a 2,500-server report is megabytes; the ledger is what resume needs)."""
+    return {'window_id': record['window_id'], 'phase': record.get('phase'), 'result': model['result'],
+            'summary': model['summary'], 'ledger': record.get('ledger'), 'ledger_path': record.get('ledger_path'),
+            'report': {'summary': model['summary'], 'result': model['result'], 'counts': model.get('counts'),
+                       'json_path': paths.get('json'), 'markdown_path': paths.get('md'),
+                       'html_path': paths.get('html')},
+            'still_stopped': len(model.get('still_stopped') or [])}

@@ -44,7 +44,7 @@ def instances_state(state):
 
 
 def window_id_of(run):
-    match = re.search(r'Maintenance window (\S+) \(', run.output)
+    match = re.search(r'[Mm]aintenance window ([A-Za-z0-9][A-Za-z0-9._-]*?)(?:: | \()', run.output)
     assert match, run.output[-3000:]
     return match.group(1)
 
