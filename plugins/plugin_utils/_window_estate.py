@@ -59,7 +59,9 @@ class Problems:
         self.items = []
 
     def add(self, where, message):
-        self.items.append({'where': where, 'message': message})
+        problem = {'where': where, 'message': message}
+        if problem not in self.items:  # a stage's bad endpoint is met once per target: say it once
+            self.items.append(problem)
 
     def __bool__(self):
         return bool(self.items)
