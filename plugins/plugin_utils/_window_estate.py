@@ -338,7 +338,7 @@ def _normalize_target(kind, raw, where, problems):
                 problems.add(here, 'must be a non-empty string (an empty filter would select every server), '
                              'got %r' % (value,))
                 return None
-            if key == 'status' and value.upper() not in BMS_STATUSES:
+            if key == 'status' and value not in BMS_STATUSES:  # as the API and the modules' choices spell them
                 problems.add(here, 'must be one of {0}'.format(', '.join(BMS_STATUSES)))
                 return None
             target.setdefault('filters', {})[key] = value
