@@ -131,7 +131,8 @@ def build_plan(estate, readings, endpoint_problems, window, now, check_mode=Fals
         stop_seconds = deadline.stage_seconds(stage, sizes, estimates, 'stop')
         start_seconds = deadline.stage_seconds(stage, sizes, estimates, 'start')
         needed = elapsed + stop_seconds + start_seconds + reserve
-        fits = left is None or needed <= left
+        # Once a stage does not fit, the window turns to resume there: no later stage runs either.
+        fits = fits_all and (left is None or needed <= left)
         fits_all = fits_all and fits
         if fits:
             elapsed += stop_seconds
