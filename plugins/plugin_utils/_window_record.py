@@ -72,6 +72,8 @@ def _result(state, plan, ledger, failure):
                                                                                      'an unnamed task')
     if plan is not None and plan.get('problems'):
         return 'failed', 'preflight found {0} problem(s); nothing was stopped'.format(len(plan['problems']))
+    if state.get('phase') == 'preflight':  # no window.json: nothing says any stage ran, let alone was done
+        return 'failed', 'the window left no record (window.json): preflight did not get as far as writing it'
     troubled = [s for s in state.get('stages') or [] if s.get('status') in STAGE_TROUBLE]
     pending = [e for e in (ledger or {}).get('entries') or [] if e['status'] in TO_RESUME]
     if state.get('phase') in ('full', 'resume') and pending:
