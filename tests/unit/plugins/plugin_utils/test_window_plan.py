@@ -217,8 +217,8 @@ class FakeKind(kinds.Kind):
         error = self.failures.get((endpoint, spec['name'])) or self.failures.get(endpoint)
         if error is not None:
             raise error
-        return [ocp_cluster(stage['name'], cid, endpoint=endpoint) for cid in self.clusters.get((endpoint,
-                                                                                               spec['name']), [])]
+        found = self.clusters.get((endpoint, spec['name']), [])
+        return [ocp_cluster(stage['name'], cid, endpoint=endpoint) for cid in found]
 
     def add_gate_readings(self, session, targets, gates):
         self.gate_calls.append((session, sorted(t['key'] for t in targets), list(gates)))

@@ -210,5 +210,5 @@ def test_the_handoff_names_the_reports_and_counts_what_is_down(tmp_path):
 
 
 def test_fallback_prefix_keeps_the_window_id(tmp_path, temp_dir):
-    assert records.fallback_prefix('/srv/state/CHG-1/report') == os.path.join(str(temp_dir), 'quiesce-fallback',
-                                                                               'CHG-1', 'report')
+    expected = os.path.join(str(temp_dir), 'quiesce-fallback', 'CHG-1', 'report')
+    assert records.fallback_prefix('/srv/state/CHG-1/report') == expected
