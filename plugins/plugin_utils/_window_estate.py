@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime
 import re
 
+from ansible_collections.quiesce.lifecycle.plugins.plugin_utils._window_gates import GATES, unknown_gates
+
 # Stage kinds and the default order (applications, databases, agents, machines).
 KIND_RANK = {'mrs_service': 0, 'ocp_cluster': 1, 'ocp_agent_process': 2, 'bms_power': 3}
 KIND_FAMILY = {'mrs_service': 'mrs', 'ocp_cluster': 'ocp', 'ocp_agent_process': 'ocp', 'bms_power': 'huaweicloud'}
@@ -59,7 +61,9 @@ class Problems:
         self.items = []
 
     def add(self, where, message):
-        self.items.append({'where': where, 'message': message})
+        problem = {'where': where, 'message': message}
+        if problem not in self.items:  # a stage's bad endpoint is met once per target: say it once
+            self.items.append(problem)
 
     def __bool__(self):
         return bool(self.items)
@@ -336,7 +340,7 @@ def _normalize_target(kind, raw, where, problems):
                 problems.add(here, 'must be a non-empty string (an empty filter would select every server), '
                              'got %r' % (value,))
                 return None
-            if key == 'status' and value.upper() not in BMS_STATUSES:
+            if key == 'status' and value not in BMS_STATUSES:  # as the API and the modules' choices spell them
                 problems.add(here, 'must be one of {0}'.format(', '.join(BMS_STATUSES)))
                 return None
             target.setdefault('filters', {})[key] = value
@@ -388,6 +392,10 @@ def _normalize_stage(index, raw, endpoints, problems, seen_names):
     stage['expect'] = parse_expect(raw.get('expect'), where + '.expect', problems)
     stage['estimate'] = _estimate(raw.get('estimate'), where + '.estimate', problems)
     stage['skip_gates'] = _name_list(raw.get('skip_gates'), where + '.skip_gates', problems)
+    unknown = unknown_gates(stage['skip_gates'])
+    if unknown:  # a misspelt gate would silently not be skipped (preflight checks the window's own list)
+        problems.add(where + '.skip_gates', 'unknown gate(s) {0}; known gates: {1}'.format(
+            ', '.join(unknown), ', '.join(sorted(GATES))))
     if kind == 'mrs_service':
         only_self = raw.get('only_self', True)
         if not isinstance(only_self, bool):

@@ -78,7 +78,9 @@ def read_stages(estate, session_for, skip_gates=()):
             except QuiesceError as err:
                 problems.append({'where': 'stage {0}, endpoint {1}'.format(stage['name'], default_label(name)),
                                  'message': 'the gate readings failed: {0}'.format(err)})
-        readings[stage['name']] = {'targets': found, 'problems': problems}
+        # Targets on an endpoint that failed were not read: the stage's count cannot be checked against expect.
+        unread = [spec for spec in stage['targets'] if (stage['family'], spec['endpoint']) in broken]
+        readings[stage['name']] = {'targets': found, 'problems': problems, 'unread': len(unread)}
     endpoint_problems = [{'where': 'endpoint {0} ({1})'.format(default_label(name), family), 'message': message}
                          for (family, name), message in sorted(broken.items())]
     return readings, endpoint_problems
@@ -118,7 +120,8 @@ def build_plan(estate, readings, endpoint_problems, window, now, check_mode=Fals
                                  'message': target['reason']})
         count = len(targets)
         expect = stage.get('expect')
-        if expect and not expect['min'] <= count <= expect['max'] and not reading['problems']:
+        if expect and not expect['min'] <= count <= expect['max'] and not reading['problems'] \
+                and not reading.get('unread'):
             wanted = expect['min'] if expect['min'] == expect['max'] else '{0}-{1}'.format(expect['min'], expect['max'])
             problems.append({'where': 'stage {0}'.format(stage['name']),
                              'message': 'the selection resolves to {0} target(s), but the stage expects {1}: nothing '
@@ -128,7 +131,8 @@ def build_plan(estate, readings, endpoint_problems, window, now, check_mode=Fals
         stop_seconds = deadline.stage_seconds(stage, sizes, estimates, 'stop')
         start_seconds = deadline.stage_seconds(stage, sizes, estimates, 'start')
         needed = elapsed + stop_seconds + start_seconds + reserve
-        fits = left is None or needed <= left
+        # Once a stage does not fit, the window turns to resume there: no later stage runs either.
+        fits = fits_all and (left is None or needed <= left)
         fits_all = fits_all and fits
         if fits:
             elapsed += stop_seconds

@@ -64,6 +64,10 @@ def build_record(window_dir, failure=None, problems=None, resume_hint=None):
         state = {'schema': SCHEMA, 'window_id': window_id or 'unknown-window', 'phase': 'preflight',
                  'check_mode': False, 'started_at': now_iso(), 'deadline': None, 'stages': [], 'events': [],
                  'turned': None, 'report_prefix': None}
+        if not failure and not problems:
+            # Nothing says any stage ran, let alone was done: never report such a window as fine.
+            failure = {'message': 'the window left no record (window.json): preflight did not get as far as '
+                                  'writing it'}
     plan = _load(state['plan_path']) if state.get('plan_path') else None
     if plan is None and problems:
         plan = {'problems': list(problems), 'stages': [], 'ok': False}
