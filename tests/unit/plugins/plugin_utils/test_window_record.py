@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, Quiesce contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The window record: its result and summary from the window's files and what the role passes on."""
+"""The window record from the window's files and what the role passes on, and the result the report model
+reads from it (the model decides the result: tests/unit/plugins/plugin_utils/test_window_report.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import tempfile
 import pytest
 
 from ansible_collections.quiesce.lifecycle.plugins.plugin_utils import _window_record as records
+from ansible_collections.quiesce.lifecycle.plugins.plugin_utils._window_report import build_report
 from ansible_collections.quiesce.lifecycle.plugins.plugin_utils._window_ledger import Ledger
 from ansible_collections.quiesce.lifecycle.plugins.plugin_utils._window_state import WindowState
 
@@ -57,14 +59,20 @@ class Window:
         return records.build_record(self.dir, **kwargs)
 
 
+def judged(record):
+    model = build_report(record)
+    return model['result'], model['summary'], model
+
+
 def test_a_full_window_with_every_stage_done(tmp_path):
     window = Window(tmp_path)
     window.stage('dbs', 'quiesce', 'done')
     window.stage('dbs', 'resume', 'done')
     window.entry(1, 'resumed')
     record = window.record()
-    assert (record['result'], record['summary']) == ('ok', 'every stage done; nothing is left stopped')
-    assert record['still_stopped'] == [] and record['resume_command'] is None
+    result, summary, model = judged(record)
+    assert result == 'ok' and 'nothing left stopped' in summary and model['still_stopped'] == []
+    assert record['resume_command'] is None
     assert record['schema'] == records.SCHEMA and record['window_id'] == 'CHG-1' and record['finished_at']
     assert record['ledger']['entries'][0]['status'] == 'resumed' and record['ledger_path'] == window.ledger.path
     assert record['plan']['ok'] is True and record['failure'] is None
@@ -76,41 +84,40 @@ def test_a_quiesce_job_leaves_the_estate_down_and_says_how_to_resume(tmp_path):
     window.entry(1, 'stopped')
     window.entry(2, 'stopped')
     record = window.record(resume_hint='/srv/quiesce')
-    assert record['result'] == 'ok'
-    assert record['summary'] == 'every stage done; the estate is quiesced (resume with the command below)'
-    assert [e['key'] for e in record['still_stopped']] == ['ocp_cluster:ocp-hz:1', 'ocp_cluster:ocp-hz:2']
+    result, summary, model = judged(record)
+    assert result == 'ok' and '2 still stopped' in summary
+    assert [e['key'] for e in model['still_stopped']] == ['ocp_cluster:ocp-hz:1', 'ocp_cluster:ocp-hz:2']
     assert record['resume_command'] == ('ansible-playbook quiesce.lifecycle.resume -e maintenance_window_id=CHG-1 '
                                         '-e maintenance_window_state_dir=/srv/quiesce -e @<your estate file>')
 
 
-@pytest.mark.parametrize('failure, summary', [
-    ({'task': 'Patch the kernel', 'message': ''}, 'Patch the kernel failed without a message; see the task output '
-                                                  'above it'),
-    ({'task': '', 'message': None}, 'a task failed without a message; see the task output above it'),
-    ({'task': 'Patch the kernel', 'message': 'rc=2: no space left on device'}, 'rc=2: no space left on device'),
+@pytest.mark.parametrize('failure, message', [
+    ({'task': 'Patch the kernel', 'message': ''},
+     "task 'Patch the kernel' failed: it gave no message; see its output above the report"),
+    ({'task': 'Patch the kernel', 'message': 'rc=2: no space left on device'},
+     "task 'Patch the kernel' failed: rc=2: no space left on device"),
+    ({'message': 'the window stopped: rc=2'}, 'the window stopped: rc=2'),
 ])
-def test_a_failure_of_the_operators_tasks(tmp_path, failure, summary):
+def test_a_failure_of_the_operators_tasks(tmp_path, failure, message):
     window = Window(tmp_path)
     window.stage('dbs', 'quiesce', 'done')
     window.stage('dbs', 'resume', 'done')
     window.entry(1, 'resumed')
     record = window.record(failure=failure)
-    assert (record['result'], record['summary']) == ('failed', summary)
-    assert record['failure']['message'] == summary and record['failure']['task'] == failure['task']
+    assert record['failure']['message'] == message
+    result, summary, unused_model = judged(record)
+    assert result == 'failed' and message in summary
 
 
-def test_a_window_turned_by_its_deadline_failed_even_when_everything_came_back(tmp_path):
+def test_a_window_turned_by_its_deadline_is_not_reported_as_done(tmp_path):
     window = Window(tmp_path)
     window.stage('dbs', 'quiesce', 'done')
     window.stage('machines', 'quiesce', 'skipped_deadline', 'stage machines was not started: it needs about 300s')
     window.state.turn('machines', 'stage machines was not started: it needs about 300s')
     window.stage('dbs', 'resume', 'done')
     window.entry(1, 'resumed')
-    record = window.record()
-    assert record['result'] == 'failed'
-    assert record['summary'] == ('the window turned to resume at stage machines: stage machines was not started: '
-                                 'it needs about 300s')
-    assert record['still_stopped'] == []
+    result, summary, model = judged(window.record())
+    assert result == 'partial' and 'machines' in summary and model['still_stopped'] == []
 
 
 @pytest.mark.parametrize('status', ['stopped', 'resume_failed', 'unknown', 'intent', 'failed'])
@@ -121,61 +128,60 @@ def test_targets_still_down_after_a_full_window(tmp_path, status):
     window.entry(1, 'resumed')
     window.entry(2, status)
     record = window.record()
-    assert record['result'] == 'failed'
-    assert record['summary'] == '1 target(s) this window stopped are still down (see the ledger)'
-    assert [e['key'] for e in record['still_stopped']] == ['ocp_cluster:ocp-hz:2']
+    result, summary, model = judged(record)
+    assert result == 'failed' and '1 still stopped' in summary
+    assert [e['key'] for e in model['still_stopped']] == ['ocp_cluster:ocp-hz:2']
     assert 'maintenance_window_id=CHG-1' in record['resume_command']
 
 
-def test_a_troubled_stage_fails_the_window(tmp_path):
+def test_a_stage_skipped_by_its_gate_is_not_reported_as_done(tmp_path):
     window = Window(tmp_path)
     window.stage('dbs', 'quiesce', 'skipped_gate', 'pre-stop gate ocp_no_running_task failed')
-    record = window.record()
-    assert record['result'] == 'failed'
-    assert record['summary'] == 'stage dbs (quiesce): pre-stop gate ocp_no_running_task failed'
+    result, unused_summary, unused_model = judged(window.record())
+    assert result == 'partial'
 
 
 def test_preflight_problems_fail_the_window(tmp_path):
     window = Window(tmp_path)
     window.plan({'ok': False, 'stages': [], 'problems': [{'where': 'endpoint mrs-dr (mrs)', 'message': 'HTTP 401'},
                                                          {'where': 'stage dbs', 'message': 'expects 3'}]})
-    record = window.record()
-    assert (record['result'], record['summary']) == ('failed', 'preflight found 2 problem(s); nothing was stopped')
-    assert record['still_stopped'] == []
+    record = window.record(failure={'task': 'Preflight', 'message': 'Preflight found 2 problem(s)'})
+    result, summary, model = judged(record)
+    assert result == 'failed' and 'Preflight found 2 problem(s)' in summary and model['still_stopped'] == []
 
 
-@pytest.mark.parametrize('problems, summary', [
-    ([], 'plan only (check mode): nothing was changed'),
-    ([{'where': 'stage dbs', 'message': 'expects 3'}], 'plan only (check mode): preflight found 1 problem(s)'),
-])
-def test_check_mode_is_a_plan(tmp_path, problems, summary):
+@pytest.mark.parametrize('problems, expected', [([], 'planned'), ([{'where': 'stage dbs', 'message': 'expects 3'}],
+                                                                  'blocked')])
+def test_check_mode_is_a_plan(tmp_path, problems, expected):
     window = Window(tmp_path, check_mode=True)
     window.plan({'ok': not problems, 'stages': [], 'problems': problems})
-    record = window.record()
-    assert (record['result'], record['summary']) == ('plan', summary)
+    result, unused_summary, unused_model = judged(window.record())
+    assert result == expected
 
 
 def test_without_window_json_the_record_is_what_the_role_passes_on(tmp_path):
     window_dir = tmp_path / 'CHG-9'
     window_dir.mkdir()
     problems = [{'where': 'estate.stages[0].kind', 'message': 'must be one of ...'}]
-    record = records.build_record(str(window_dir) + '/', problems=problems)
+    record = records.build_record(str(window_dir) + '/', problems=problems,
+                                  failure={'task': 'Preflight', 'message': 'Preflight found 1 problem(s)'})
     assert record['window_id'] == 'CHG-9' and record['phase'] == 'preflight'
     assert record['plan'] == {'problems': problems, 'stages': [], 'ok': False}
-    assert (record['result'], record['summary']) == ('failed', 'preflight found 1 problem(s); nothing was stopped')
-    assert record['ledger'] is None and record['still_stopped'] == []
+    assert record['ledger'] is None
+    assert judged(record)[0] == 'failed'
 
 
 def test_without_a_window_dir_the_failure_is_reported(tmp_path):
     record = records.build_record(None, failure={'task': 'Preflight', 'message': 'Preflight found 1 problem(s)'})
     assert record['window_id'] == 'unknown-window'
-    assert (record['result'], record['summary']) == ('failed', 'Preflight found 1 problem(s)')
+    result, summary, unused_model = judged(record)
+    assert result == 'failed' and 'Preflight found 1 problem(s)' in summary
 
 
 def test_a_missing_record_is_never_reported_as_a_window_done(tmp_path):
     record = records.build_record(str(tmp_path / 'CHG-9'))
-    assert record['result'] == 'failed'
-    assert 'window.json' in record['summary'] and 'every stage done' not in record['summary']
+    result, summary, unused_model = judged(record)
+    assert result == 'failed' and 'window.json' in summary
 
 
 def test_a_ledger_that_went_to_the_fallback_is_found(tmp_path):
@@ -186,8 +192,8 @@ def test_a_ledger_that_went_to_the_fallback_is_found(tmp_path):
                       'target': {'id': 1}, 'label': 'ob (1)', 'before': 'RUNNING'}], 'stop')
     record = window.record()  # the window's own ledger.json was never written
     assert record['ledger_path'] == fallback.path
-    assert [e['key'] for e in record['still_stopped']] == ['ocp_cluster:ocp-hz:1']
-    assert record['result'] == 'failed' and 'still down' in record['summary']
+    result, unused_summary, model = judged(record)
+    assert [e['key'] for e in model['still_stopped']] == ['ocp_cluster:ocp-hz:1'] and result == 'failed'
 
 
 def test_an_unreadable_ledger_is_passed_over_for_the_fallback(tmp_path):
@@ -202,11 +208,13 @@ def test_the_handoff_names_the_reports_and_counts_what_is_down(tmp_path):
     window = Window(tmp_path, phase='quiesce')
     window.entry(1, 'stopped')
     record = window.record()
-    handoff = records.handoff(record, {'json': '/r/report.json', 'md': '/r/report.md', 'html': '/r/report.html'})
-    assert handoff['window_id'] == 'CHG-1' and handoff['phase'] == 'quiesce' and handoff['result'] == 'ok'
+    model = build_report(record)
+    handoff = records.handoff(record, model, {'json': '/r/report.json', 'md': '/r/report.md',
+                                              'html': '/r/report.html'})
+    assert handoff['window_id'] == 'CHG-1' and handoff['phase'] == 'quiesce' and handoff['result'] == model['result']
     assert handoff['still_stopped'] == 1 and handoff['ledger']['entries'][0]['key'] == 'ocp_cluster:ocp-hz:1'
-    assert handoff['report'] == {'summary': record['summary'], 'json_path': '/r/report.json',
-                                 'markdown_path': '/r/report.md', 'html_path': '/r/report.html'}
+    assert handoff['report']['summary'] == model['summary'] and handoff['report']['json_path'] == '/r/report.json'
+    assert handoff['report']['markdown_path'] == '/r/report.md' and handoff['report']['html_path'] == '/r/report.html'
 
 
 def test_fallback_prefix_keeps_the_window_id(tmp_path, temp_dir):
