@@ -186,7 +186,7 @@ class Job:
                 if event.get("event") == "runner_on_failed"]
 
 
-def _job_environment(private_data_dir: Path, collections_path: Path) -> dict[str, str]:
+def _job_environment(private_data_dir: Path, collections_path: Path, tmp: str) -> dict[str, str]:
     """The process environment of a job: nothing inherited but the system PATH."""
     home = private_data_dir / "home"
     home.mkdir()
@@ -195,7 +195,7 @@ def _job_environment(private_data_dir: Path, collections_path: Path) -> dict[str
         "PATH": os.pathsep.join([*([str(unprivileged)] if unprivileged else []), str(VENV_BIN), "/usr/local/bin",
                                  "/usr/bin", "/bin"]),
         "HOME": str(home),
-        "TMPDIR": str(private_data_dir / "tmp"),
+        "TMPDIR": tmp,
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "ANSIBLE_COLLECTIONS_PATH": str(collections_path),
@@ -229,11 +229,12 @@ def _unprivileged_ansible_playbook(private_data_dir: Path) -> Path | None:
 
 def run_job(jobs_dir: Path, name: str, playbook: str, collections_path: Path, extravars: dict | None = None,
             envvars: dict | None = None, credentials: tuple[tuple[dict, dict], ...] = (),
-            project: Path = PROJECT) -> Job:
+            project: Path = PROJECT, home_files: dict[str, str] | None = None) -> Job:
     """Run one job: `playbook` of the kit's project, from the fresh private data directory jobs_dir/name.
 
     `credentials` are (credential type, inputs) pairs injected as AWX does; `envvars` come on top (for
     settings such as a simulator's admin URL, never credentials the kit's types should carry).
+    `home_files` (relative path -> text) are written into the job's HOME before it starts.
     """
     private_data_dir = jobs_dir / name
     private_data_dir.mkdir(parents=True)
@@ -242,12 +243,16 @@ def run_job(jobs_dir: Path, name: str, playbook: str, collections_path: Path, ex
     # As AWX's own demo inventory: localhost, local connection, the playbook's Python for the modules.
     (private_data_dir / "inventory" / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": {"localhost": {
         "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}}}}))
-    (private_data_dir / "tmp").mkdir()
     job_env = {}
     for credential_type, inputs in credentials:
         job_env.update(inject_credential(credential_type, inputs, private_data_dir))
     job_env.update(envvars or {})
-    with mock.patch.dict(os.environ, _job_environment(private_data_dir, collections_path), clear=True):
+    # A short TMPDIR of the job's own: ansible-playbook's local RPC socket lives there, and a socket's path
+    # may not be longer than 107 bytes.
+    with tempfile.TemporaryDirectory(prefix="awx-job-") as tmp, \
+            mock.patch.dict(os.environ, _job_environment(private_data_dir, collections_path, tmp), clear=True):
+        for relative, text in (home_files or {}).items():
+            (private_data_dir / "home" / relative).write_text(text)
         result = ansible_runner.run(private_data_dir=str(private_data_dir), playbook=playbook,
                                     extravars=extravars or {}, envvars=job_env, quiet=True, timeout=JOB_TIMEOUT)
         events = list(result.events)
