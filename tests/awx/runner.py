@@ -52,6 +52,12 @@ def _tool(name: str):
     return module
 
 
+def _without_ansible_settings() -> dict[str, str]:
+    """The test process's environment less any ANSIBLE_* setting (make exports a collections path of its own,
+    where ansible-galaxy would find the collection already installed and install nothing)."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("ANSIBLE_")}
+
+
 def build_collection(work: Path) -> Path:
     """Build the collection tarball from a clean copy of what git knows of (tracked or untracked, not ignored),
     so nothing a developer left lying around (build output, caches) can slip into it."""
@@ -64,7 +70,7 @@ def build_collection(work: Path) -> Path:
         shutil.copy2(REPO / path, target)
     out = work / "artifact"
     subprocess.run([str(VENV_BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(out), str(source)],
-                   check=True, capture_output=True, text=True)
+                   check=True, capture_output=True, text=True, env=_without_ansible_settings())
     tarball, = out.glob("quiesce-lifecycle-*.tar.gz")
     return tarball
 
@@ -72,8 +78,11 @@ def build_collection(work: Path) -> Path:
 def install_collection(tarball: Path, collections_path: Path) -> Path:
     """Install the tarball (offline) into a fresh collections path; returns the installed collection's folder."""
     subprocess.run([str(VENV_BIN / "ansible-galaxy"), "collection", "install", "--offline", "-p", str(collections_path),
-                    str(tarball)], check=True, capture_output=True, text=True)
-    return collections_path / COLLECTION_DIR
+                    str(tarball)], check=True, capture_output=True, text=True, env=_without_ansible_settings())
+    installed = collections_path / COLLECTION_DIR
+    if not (installed / "MANIFEST.json").is_file():
+        raise RuntimeError(f"ansible-galaxy did not install {tarball.name} into {collections_path}")
+    return installed
 
 
 def set_read_only(root: Path, read_only: bool = True) -> None:
