@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
-import json
 import os
 import re
 import shutil
@@ -195,6 +194,26 @@ class Job:
                 if event.get("event") == "runner_on_failed"]
 
 
+# Capabilities that let root read and write whatever the permission bits say.
+PERMISSION_OVERRIDES = "-dac_override,-dac_read_search,-fowner,-linux_immutable"
+
+
+def _unprivileged_ansible_playbook(private_data_dir: Path) -> Path | None:
+    """As root, a folder holding an `ansible-playbook` that first drops PERMISSION_OVERRIDES (to go first on the
+    job's PATH: ansible-runner runs ansible-playbook from the PATH); None when not root."""
+    if os.geteuid() != 0:
+        return None
+    setpriv = shutil.which("setpriv")
+    if not setpriv:
+        raise RuntimeError("running as root needs setpriv (util-linux) to make read-only files read-only")
+    folder = private_data_dir / "bin"
+    folder.mkdir()
+    (folder / "ansible-playbook").write_text('#!/bin/sh\nexec {0} --bounding-set={1} -- {2} "$@"\n'.format(
+        setpriv, PERMISSION_OVERRIDES, VENV_BIN / "ansible-playbook"))
+    (folder / "ansible-playbook").chmod(0o755)
+    return folder
+
+
 def _job_environment(private_data_dir: Path, collections_path: Path, tmp: str) -> dict[str, str]:
     """The process environment of a job: nothing inherited but the system PATH."""
     home = private_data_dir / "home"
@@ -214,26 +233,6 @@ def _job_environment(private_data_dir: Path, collections_path: Path, tmp: str) -
         "ANSIBLE_LOCALHOST_WARNING": "False",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
     }
-
-
-# Capabilities that let root read and write whatever the permission bits say.
-PERMISSION_OVERRIDES = "-dac_override,-dac_read_search,-fowner,-linux_immutable"
-
-
-def _unprivileged_ansible_playbook(private_data_dir: Path) -> Path | None:
-    """As root, a folder holding an `ansible-playbook` that first drops PERMISSION_OVERRIDES (to go first on the
-    job's PATH: ansible-runner runs ansible-playbook from the PATH); None when not root."""
-    if os.geteuid() != 0:
-        return None
-    setpriv = shutil.which("setpriv")
-    if not setpriv:
-        raise RuntimeError("running as root needs setpriv (util-linux) to make read-only files read-only")
-    folder = private_data_dir / "bin"
-    folder.mkdir()
-    (folder / "ansible-playbook").write_text('#!/bin/sh\nexec {0} --bounding-set={1} -- {2} "$@"\n'.format(
-        setpriv, PERMISSION_OVERRIDES, VENV_BIN / "ansible-playbook"))
-    (folder / "ansible-playbook").chmod(0o755)
-    return folder
 
 
 def run_job(jobs_dir: Path, name: str, playbook: str, collections_path: Path, extravars: dict | None = None,
@@ -269,4 +268,4 @@ def run_job(jobs_dir: Path, name: str, playbook: str, collections_path: Path, ex
     stats = [event for event in events if event.get("event") == "playbook_on_stats"]
     artifact_data = stats[-1]["event_data"].get("artifact_data", {}) if stats else {}
     return Job(name=name, rc=result.rc, status=result.status, stdout=stdout, events=events,
-               artifact_data=json.loads(json.dumps(artifact_data)), private_data_dir=private_data_dir, env=job_env)
+               artifact_data=artifact_data, private_data_dir=private_data_dir, env=job_env)

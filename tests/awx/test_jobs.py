@@ -28,15 +28,15 @@ TARGETS = dict(
 # The same windows as the survey gives them to the rewritten role (the kit's example estate, as YAML text); each
 # role ignores the other's variables, so these tests need no change when the role is swapped.
 WINDOW = {**TARGETS, "maintenance_window_estate": (runner.PROJECT / "estates" / "example.yml").read_text()}
-RACK02 = {"maintenance_window_bms_name": "rack02-", "maintenance_window_estate": yaml.safe_dump(
-    {"stages": [{"name": "machines", "kind": "bms_power", "targets": [{"name": "rack02-", "name_match": "contains"}]}]})}
+RACK02 = {"maintenance_window_bms_name": "rack02-", "maintenance_window_estate": yaml.safe_dump({"stages": [
+    {"name": "machines", "kind": "bms_power", "targets": [{"name": "rack02-", "name_match": "contains"}]}]})}
 # Today's work-around for ledger and report defaults that point into the (read-only) collection: the job's HOME.
 STATE_IN_HOME = dict(
     maintenance_window_ledger_path="{{ lookup('ansible.builtin.env', 'HOME') }}/ledger.json",
     maintenance_window_report_path="{{ lookup('ansible.builtin.env', 'HOME') }}/report",
 )
-HANDOFF_PENDING = ("issue 11: the quiesce job's artifact is not yet the resume job's hand-off (quiesce_lifecycle_handoff) "
-                   "and the ledger defaults into the installed collection")
+HANDOFF_PENDING = ("issue 11: the quiesce job's artifact is not yet the resume job's hand-off "
+                   "(quiesce_lifecycle_handoff) and the ledger defaults into the installed collection")
 AGENT_STOP = r"/agent/processes/[0-9]+/stop$"
 
 
@@ -122,8 +122,9 @@ def phases(artifact: dict) -> list[str]:
     return [value["phase"] for value in artifact.values() if isinstance(value, dict) and "phase" in value]
 
 
-@pytest.mark.xfail(reason="issue 11: the quiesce artifact's keys (maintenance_window_ledger, maintenance_window_report) are "
-                          "the role's own fact names; passed back as extra vars they outrank set_fact", strict=True)
+@pytest.mark.xfail(reason="issue 11: the quiesce artifact's keys (maintenance_window_ledger, "
+                          "maintenance_window_report) are the role's own fact names; passed back as extra vars they "
+                          "outrank set_fact", strict=True)
 def test_artifact_passed_as_extra_vars_cannot_shadow_the_resume_jobs_state(sim, run_job, kit_credentials):
     """The precedence trap alone: the resume job gets the quiesce artifact as extra vars (as from an AWX workflow)
     and, so that today's role gets that far, the ledger file it reads, written from the artifact into its HOME.
@@ -173,8 +174,9 @@ def test_quiesce_job_with_default_state_locations(sim, run_job, kit_credentials,
     assert runner.tree_digest(installed_collection.collections_path) == installed_collection.digest
 
 
-@pytest.mark.xfail(reason="issue 11: an empty environment variable (an unfilled optional credential field) must count "
-                          "as unset in every module; HUAWEICLOUD_PROJECT_ID='' gives /v1//baremetalservers", strict=False)
+@pytest.mark.xfail(reason="issue 11: an empty environment variable (an unfilled optional credential field) must "
+                          "count as unset in every module; HUAWEICLOUD_PROJECT_ID='' gives /v1//baremetalservers",
+                   strict=False)
 def test_unfilled_optional_credential_fields(sim, run_job, kit_credentials):
     """AWX injects an unfilled optional field as an empty string: the project id is then looked up by region."""
     credentials = kit_credentials(types=("huaweicloud_aksk", "ca_bundle"), leave_empty=("project_id",))
@@ -193,11 +195,13 @@ HANDOFF = {"window_id": "CHG-4711", "phase": "resume", "result": "failed",
 
 def test_failing_node_fails_with_the_reason_and_the_hand_off(run_job):
     job = run_job("window-failed", "window_failed.yml",
-                  extravars={"quiesce_awx_failure_reason": "The resume was denied.", "quiesce_lifecycle_handoff": HANDOFF})
+                  extravars={"quiesce_awx_failure_reason": "The resume was denied.",
+                             "quiesce_lifecycle_handoff": HANDOFF})
     assert job.rc != 0
     message, = job.failed_messages()
     assert message.startswith("The resume was denied.")
-    for fragment in ("CHG-4711", "last phase resume: failed", "1 target could not be started.", "/runner/state/report.md"):
+    for fragment in ("CHG-4711", "last phase resume: failed", "1 target could not be started.",
+                     "/runner/state/report.md"):
         assert fragment in " ".join(message.split())
     assert "quiesce_lifecycle_handoff:" in job.stdout  # to launch a resume job with by hand
 
