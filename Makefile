@@ -20,12 +20,13 @@ STAGE       := tools/stage
 FLOOR_PYTHON ?= $(shell tools/find-python 3.12)
 FLOOR_VENV  ?= $(REPO)/.venv-floor
 
-.PHONY: help venv floor-venv integration-floor collection test demo sanity units simulator-tests browser-tests lint integration changelog-lint build-check ee-check clean
+.PHONY: help venv floor-venv integration-floor collection test demo sanity units simulator-tests browser-tests awx-tests e2e lint integration changelog-lint build-check ee-check clean
 
 help:
 	@echo "make demo   - create the pinned virtualenv, start the API simulator, run the maintenance window demo"
-	@echo "make test   - every check: changelog, sanity, units, simulator and browser tests, ansible-lint, integration"
-	@echo "              (ansible-core 2.21 and the 2.16 floor), artifact contents, execution-environment context"
+	@echo "make test   - every check: changelog, sanity, units, simulator, window (e2e) and browser tests,"
+	@echo "              ansible-lint, integration (ansible-core 2.21 and the 2.16 floor), the AWX kit and its"
+	@echo "              ansible-runner jobs, artifact contents, execution-environment context"
 	@echo "make clean  - remove the virtualenv and build output"
 
 venv: $(VENV)/.installed
@@ -70,6 +71,15 @@ browser-tests: venv
 	tools/ensure-chromium || true
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/browser
 
+# The AWX kit's files against AWX's rules and the modules, and its project run as AWX jobs (ansible-runner,
+# the collection installed read-only from its tarball, the simulator at speed 0).
+awx-tests: venv
+	$(BIN)/python -m pytest -q tests/awx $(AWX_TESTS_ARGS)
+
+# The maintenance window end to end: real ansible-playbook runs against the simulator (tests/e2e).
+e2e: collection
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e $(E2E_ARGS)
+
 lint: collection
 	$(BIN)/ansible-lint --offline
 
@@ -98,6 +108,7 @@ test: venv
 	@$(STAGE) browser    $(MAKE) --no-print-directory browser-tests
 	@$(STAGE) lint       $(MAKE) --no-print-directory lint
 	@$(STAGE) integration $(MAKE) --no-print-directory integration
+	@$(STAGE) awx        $(MAKE) --no-print-directory awx-tests
 	@$(STAGE) floor      $(MAKE) --no-print-directory integration-floor
 	@$(STAGE) artifact   $(MAKE) --no-print-directory build-check
 	@$(STAGE) ee         $(MAKE) --no-print-directory ee-check

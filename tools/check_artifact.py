@@ -1,6 +1,6 @@
 """Build the collection artifact and check it holds collection content only.
 
-Fails when the tarball contains the simulator, benchmarks, tooling, virtualenvs, caches or test output,
+Fails when the tarball contains the simulator, the AWX kit, benchmarks, tooling, virtualenvs, caches or test output,
 or lacks the pieces every installation needs.
 """
 import glob
@@ -9,8 +9,9 @@ import subprocess
 import sys
 import tarfile
 
-FORBIDDEN_PREFIXES = ('tests/simulator', 'tests/browser', 'tests/output', 'benchmarks', 'tools/', 'requirements/', '.venv',
-                      'build/', '.ci', '.git', 'Makefile', 'tests/integration/run')
+FORBIDDEN_PREFIXES = ('tests/simulator', 'tests/browser', 'tests/e2e', 'tests/output', 'tests/awx', 'benchmarks',
+                      'tools/', 'requirements/', '.venv', 'build/', '.ci', '.git', 'Makefile', 'tests/integration/run',
+                      'awx/')
 FORBIDDEN_PARTS = ('__pycache__', '.pytest_cache')
 REQUIRED = ('MANIFEST.json', 'FILES.json', 'meta/runtime.yml', 'meta/execution-environment.yml', 'requirements.txt',
             'plugins/module_utils/_transport.py', 'README.md', 'LICENSE')
