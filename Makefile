@@ -106,6 +106,7 @@ test: venv
 	@$(STAGE) units      $(MAKE) --no-print-directory units
 	@$(STAGE) simulator  $(MAKE) --no-print-directory simulator-tests
 	@$(STAGE) browser    $(MAKE) --no-print-directory browser-tests
+	@$(STAGE) e2e        $(MAKE) --no-print-directory e2e
 	@$(STAGE) lint       $(MAKE) --no-print-directory lint
 	@$(STAGE) integration $(MAKE) --no-print-directory integration
 	@$(STAGE) awx        $(MAKE) --no-print-directory awx-tests

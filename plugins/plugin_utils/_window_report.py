@@ -548,9 +548,12 @@ def _failures(record, stages, entries, events):
                 add(_failure('gate', gate['phase'], stage, None, {'message': 'gate {0} ({1}) failed{2}'.format(
                     gate['name'], GATE_WHEN_TEXT.get(gate['when'], gate['when']),
                     ': ' + gate['detail'] if gate['detail'] else '')}, None, events))
+    # A resume job reports its own run: what went wrong while quiescing (another job) is history in the rows.
+    fields = (('resume_error', 'resume'),) if record.get('phase') == 'resume' else (
+        ('error', 'quiesce'), ('resume_error', 'resume'))
     for entry in entries:
         stage, row = rows.get(_row_key(entry), (None, None))
-        for field, phase in (('error', 'quiesce'), ('resume_error', 'resume')):
+        for field, phase in fields:
             error = _mapping(entry.get(field))
             if error and not any(f['key'] == _row_key(entry) and f['phase'] == phase for f in failures):
                 add(_failure('ledger', phase, stage, row, error, entry.get('follow_up'), events,

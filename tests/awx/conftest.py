@@ -3,6 +3,8 @@ speed 0, credentials of the kit's types filled from the simulator, and jobs run 
 
 from __future__ import annotations
 
+import json
+
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,9 +64,11 @@ def simulator_environment(simulator):
     """The modules' environment variables for the simulator (tests/integration/sim_env.py), plus the project id
     that sim_env leaves to be looked up, so that every optional field of the kit's credentials can be filled."""
     scenario = load_scenario(str(SCENARIO))
-    ready = {**simulator.urls, "ca_file": simulator.ca_file}
-    environment = {**sim_env.mrs_env(ready, scenario), **sim_env.ocp_env(ready, scenario),
-                   **sim_env.huaweicloud_env(ready, scenario)}
+    scenario["_path"] = str(SCENARIO)
+    ready = json.loads(Path(simulator.extra["ready_file"]).read_text())
+    ready["_path"] = simulator.extra["ready_file"]
+    environment = dict((k, str(v)) for k, v in sim_env.exports(ready, scenario).items()
+                       if not k.startswith("QUIESCE_SIM_"))
     environment["HUAWEICLOUD_PROJECT_ID"] = scenario["iam"]["projects"][0]["id"]
     return environment
 

@@ -1,14 +1,10 @@
 """The kit's project run as AWX jobs (ansible-runner, a private data directory each, nothing shared but the
-simulated APIs) from the collection installed read-only from its tarball.
-
-Tests marked xfail describe issue 11's hand-off and state locations, which the rewritten maintenance_window
-role brings: they fail with today's role (strict: they must be flipped when they pass).
-"""
+simulated APIs) from the collection installed read-only from its tarball: issue 11's hand-off, the precedence
+trap, state locations outside the collection, and credentials as AWX injects them."""
 
 from __future__ import annotations
 
 import collections
-import json
 import re
 
 import pytest
@@ -16,27 +12,11 @@ import yaml
 
 import runner
 
-# Today's role takes its targets as maintenance_window_* lists. Four stages: MRS services, an OceanBase
+# The window as the survey gives it (the kit's example estate, as YAML text): MRS services, an OceanBase
 # cluster, agent processes (the third stage), a rack of bare-metal servers (one of its 30 already off).
-TARGETS = dict(
-    maintenance_window_mrs_services=["Hue", "Loader"],
-    maintenance_window_ocp_clusters=["ob-report"],
-    maintenance_window_ocp_agent_hosts=[{"host": "ob-report-1", "processes": ["obstat2", "ob_logtailer"]}],
-    maintenance_window_bms_name="rack02-",
-    maintenance_window_wait_timeout=120,
-)
-# The same windows as the survey gives them to the rewritten role (the kit's example estate, as YAML text); each
-# role ignores the other's variables, so these tests need no change when the role is swapped.
-WINDOW = {**TARGETS, "maintenance_window_estate": (runner.PROJECT / "estates" / "example.yml").read_text()}
-RACK02 = {"maintenance_window_bms_name": "rack02-", "maintenance_window_estate": yaml.safe_dump({"stages": [
+WINDOW = {"maintenance_window_estate": (runner.PROJECT / "estates" / "example.yml").read_text()}
+RACK02 = {"maintenance_window_estate": yaml.safe_dump({"stages": [
     {"name": "machines", "kind": "bms_power", "targets": [{"name": "rack02-", "name_match": "contains"}]}]})}
-# Today's work-around for ledger and report defaults that point into the (read-only) collection: the job's HOME.
-STATE_IN_HOME = dict(
-    maintenance_window_ledger_path="{{ lookup('ansible.builtin.env', 'HOME') }}/ledger.json",
-    maintenance_window_report_path="{{ lookup('ansible.builtin.env', 'HOME') }}/report",
-)
-HANDOFF_PENDING = ("issue 11: the quiesce job's artifact is not yet the resume job's hand-off "
-                   "(quiesce_lifecycle_handoff) and the ledger defaults into the installed collection")
 AGENT_STOP = r"/agent/processes/[0-9]+/stop$"
 
 
@@ -47,8 +27,9 @@ def estate(sim) -> dict:
 
 
 def actions(sim) -> collections.Counter:
-    """The mutating requests since the log was cleared, as (api, path) with start and stop counted alike."""
-    return collections.Counter((entry["api"], re.sub(r"/(start|stop)$", "/<action>", entry["path"]))
+    """The mutating requests since the log was cleared, as (api, path) with start and stop counted alike (an agent
+    process is started with restart: OCP has no start for one process)."""
+    return collections.Counter((entry["api"], re.sub(r"/(start|stop|restart)$", "/<action>", entry["path"]))
                                for entry in sim.admin.log(mutating=True))
 
 
@@ -74,22 +55,25 @@ def test_jobs_cannot_write_into_the_installed_collection(tmp_path, run_job, inst
 
 
 def test_quiesce_job_publishes_what_it_stopped(sim, run_job, kit_credentials, installed_collection):
-    """A quiesce job with the kit's credentials (TLS through the CA bundle type) stops the estate and its
-    artifact, read from playbook_on_stats, lists every target it stopped (today's role: maintenance_window_ledger;
-    the hand-off test below is its successor)."""
+    """A quiesce job with the kit's credentials (TLS through the CA bundle type) stops the estate; its artifact,
+    read from playbook_on_stats, is the hand-off: the ledger names every target it stopped, with no secret."""
     before = estate(sim)
-    job = run_job("quiesce", "quiesce.yml", extravars={**TARGETS, **STATE_IN_HOME}, credentials=kit_credentials())
+    job = run_job("quiesce", "quiesce.yml", extravars=dict(WINDOW), credentials=kit_credentials())
     assert job.rc == 0, job.stdout[-3000:]
     assert job.env["QUIESCE_CA_PATH"].startswith(str(job.private_data_dir / "env"))
-    ledger = job.artifact_data["maintenance_window_ledger"]
-    assert [entry["target"] for entry in ledger] == ["Hue", "Loader", "ob-report", "ob-report-1",
-                                                     "29 bare-metal servers"]
+    handoff = job.artifact_data["quiesce_lifecycle_handoff"]
+    labels = [entry["label"] for entry in handoff["ledger"]["entries"]]
+    assert labels[:5] == ["Hue", "Loader", "ob-report (1000003)", "obstat2 on ob-report-1",
+                          "ob_logtailer on ob-report-1"]
+    assert len(labels) == 5 + 29 and "rack02-node030" not in labels  # it was off before the window
+    assert handoff["report"]["markdown_path"] and handoff["report"]["summary"]
     assert estate(sim) != before
     assert sum(actions(sim).values()) == 6  # 2 services, 1 cluster, 2 agent processes, 1 server batch
+    secrets = [value for name, value in job.env.items() if name.endswith(("_PASSWORD", "_SK")) and value]
+    assert secrets and not [secret for secret in secrets if secret in str(job.artifact_data)]
     assert runner.tree_digest(installed_collection.collections_path) == installed_collection.digest
 
 
-@pytest.mark.xfail(reason=HANDOFF_PENDING, strict=True)
 def test_resume_job_fed_the_quiesce_artifact_restores_the_estate(sim, run_job, kit_credentials, installed_collection):
     """Issue 11: a quiesce job, then a resume job whose extra vars are exactly the first job's artifact (what an
     AWX workflow passes on). Extra vars outrank the role's facts, so the artifact's keys must not be theirs."""
@@ -122,29 +106,22 @@ def phases(artifact: dict) -> list[str]:
     return [value["phase"] for value in artifact.values() if isinstance(value, dict) and "phase" in value]
 
 
-@pytest.mark.xfail(reason="issue 11: the quiesce artifact's keys (maintenance_window_ledger, "
-                          "maintenance_window_report) are the role's own fact names; passed back as extra vars they "
-                          "outrank set_fact", strict=True)
 def test_artifact_passed_as_extra_vars_cannot_shadow_the_resume_jobs_state(sim, run_job, kit_credentials):
-    """The precedence trap alone: the resume job gets the quiesce artifact as extra vars (as from an AWX workflow)
-    and, so that today's role gets that far, the ledger file it reads, written from the artifact into its HOME.
-    The resume must publish its own outcome (phase resume) and bring the estate back."""
+    """The precedence trap: the resume job gets the quiesce artifact as extra vars (as from an AWX workflow), which
+    outrank every fact the role sets. Its key is no variable of the role, so the resume still runs as a resume,
+    empties its ledger and publishes its own outcome (phase resume), not the quiesce job's."""
     before = estate(sim)
-    quiesce = run_job("quiesce", "quiesce.yml", extravars={**WINDOW, **STATE_IN_HOME}, credentials=kit_credentials())
+    quiesce = run_job("quiesce", "quiesce.yml", extravars=dict(WINDOW), credentials=kit_credentials())
     assert quiesce.rc == 0, quiesce.stdout[-3000:]
-    artifact = quiesce.artifact_data
-    ledger_file = {}
-    if "maintenance_window_ledger" in artifact:  # today's role reads its ledger only from a file
-        ledger_file["ledger.json"] = json.dumps({"started_at": artifact["maintenance_window_report"]["started_at"],
-                                                 "entries": artifact["maintenance_window_ledger"]})
-    resume = run_job("resume", "resume.yml", extravars={**artifact, **STATE_IN_HOME}, credentials=kit_credentials(),
-                     home_files=ledger_file)
+    assert set(quiesce.artifact_data) == {"quiesce_lifecycle_handoff"}
+    resume = run_job("resume", "resume.yml", extravars={**WINDOW, **quiesce.artifact_data},
+                     credentials=kit_credentials())
     assert resume.rc == 0, resume.stdout[-3000:]
     assert estate(sim) == before
     assert phases(resume.artifact_data) == ["resume"]
+    assert resume.artifact_data["quiesce_lifecycle_handoff"]["still_stopped"] == 0
 
 
-@pytest.mark.xfail(reason=HANDOFF_PENDING, strict=True)
 def test_failed_quiesce_artifact_lets_a_resume_job_restore_everything(sim, run_job, kit_credentials):
     """Issue 11: the third stage (agent processes) fails and the quiesce job leaves what it stopped down; its
     artifact still holds all of it, and the resume job fed with it brings all of it back."""
@@ -164,7 +141,6 @@ def test_failed_quiesce_artifact_lets_a_resume_job_restore_everything(sim, run_j
     assert estate(sim) == before
 
 
-@pytest.mark.xfail(reason=HANDOFF_PENDING, strict=True)
 def test_quiesce_job_with_default_state_locations(sim, run_job, kit_credentials, installed_collection):
     """Issue 11: with no ledger or report path given, a quiesce job from a read-only collection succeeds and
     writes nothing into it (the state goes under the job's HOME, as in an execution environment)."""
@@ -180,7 +156,7 @@ def test_quiesce_job_with_default_state_locations(sim, run_job, kit_credentials,
 def test_unfilled_optional_credential_fields(sim, run_job, kit_credentials):
     """AWX injects an unfilled optional field as an empty string: the project id is then looked up by region."""
     credentials = kit_credentials(types=("huaweicloud_aksk", "ca_bundle"), leave_empty=("project_id",))
-    job = run_job("quiesce", "quiesce.yml", credentials=credentials, extravars={**RACK02, **STATE_IN_HOME})
+    job = run_job("quiesce", "quiesce.yml", credentials=credentials, extravars=dict(RACK02))
     assert job.env["HUAWEICLOUD_PROJECT_ID"] == ""
     assert not [entry for entry in sim.admin.log(api="bms") if "//" in entry["path"]]
     assert job.rc == 0, job.stdout[-3000:]

@@ -410,8 +410,6 @@ def test_operator_tasks_choices_are_the_projects_tasks_files():
     assert set(question["choices"]) == {"none"} | shipped and question["default"] == "none"
 
 
-@pytest.mark.xfail(reason="issue 11: the rewritten maintenance_window role takes maintenance_window_estate, "
-                          "maintenance_window_id and maintenance_window_deadline", strict=True)
 def test_survey_variables_are_options_of_the_role():
     specs = yaml.safe_load((runner.REPO / "roles" / "maintenance_window" / "meta" / "argument_specs.yml").read_text())
     options = set(specs["argument_specs"]["main"]["options"])
