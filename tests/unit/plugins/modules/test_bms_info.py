@@ -13,7 +13,7 @@ from ansible_collections.quiesce.lifecycle.plugins.modules import bms_info
 
 def args(server, **extra):
     base = dict(region='cn-north-4', project_id='p0', access_key='AK', secret_key='SK', bms_endpoint=server.url,
-                iam_endpoint=server.url)
+                iam_endpoint=server.url, allow_insecure_http=True)
     base.update(extra)
     return base
 
@@ -45,5 +45,6 @@ def test_jobs_only_does_not_list_servers(run_module, scripted_server):
 
 def test_missing_server_ids_are_listed(run_module, scripted_server):
     scripted_server.reply({'status': 404, 'body': {'error': {'code': 'BMS.0040', 'message': 'gone'}}})
-    result, failed = run_module(bms_info.main, args(scripted_server, server_ids=['ghost']))
-    assert not failed and result['missing_server_ids'] == ['ghost'] and result['servers'] == []
+    ghost = '0badc0de-0000-4000-8000-000000000000'
+    result, failed = run_module(bms_info.main, args(scripted_server, server_ids=[ghost]))
+    assert not failed and result['missing_server_ids'] == [ghost] and result['servers'] == []
