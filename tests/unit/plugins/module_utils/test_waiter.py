@@ -53,8 +53,8 @@ def test_timeout_names_the_last_state_and_the_id_to_follow_up():
                    follow_up={'task_id': 99}, schedule=PollSchedule(initial=3, factor=2, maximum=30),
                    clock=clock, sleep=clock.sleep)
     err = caught.value
-    # sleeps 3, then 6, then only the 1 second left before the deadline; one last look at the deadline
-    assert clock.sleeps == [3, 6, 1] and polls == [0, 3, 9, 10]
+    # sleeps 3 (8 % of the time waited is less), then only the 1 second left; one last look at the deadline
+    assert clock.sleeps == [3, 3, 3, 1] and polls == [0, 3, 6, 9, 10]
     assert str(err) == ('Timed out after 10s waiting for task 99 "Stop OB cluster"; last seen: status RUNNING, '
                         '40% done; follow up with task_id=99')
     assert err.to_dict()['follow_up'] == {'task_id': 99} and err.last_state.startswith('status RUNNING')

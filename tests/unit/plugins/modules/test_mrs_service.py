@@ -22,7 +22,7 @@ def summary(running):
 
 def args(server, **extra):
     base = dict(manager_url=server.url + '/web', cas_url=server.url + '/cas', username='admin', password='s3cret',
-                name='HBase', state='stopped', poll_interval=0.01)
+                name='HBase', state='stopped', poll_interval=0.01, allow_insecure_http=True)
     base.update(extra)
     return base
 
