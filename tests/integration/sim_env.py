@@ -22,6 +22,10 @@ def exports(ready, scenario):
     }
     if ready.get('ca_file'):
         env['QUIESCE_CA_PATH'] = ready['ca_file']
+    if any(str(url).startswith('http://') for url in ready.values()):
+        # The simulator is a test system on loopback: MRS Manager, IAM and BMS are documented HTTPS only,
+        # so the modules refuse plain http:// there unless told, explicitly, that this is a test system.
+        env['QUIESCE_ALLOW_INSECURE_HTTP'] = 'true'
     env.update(mrs_env(ready, scenario))
     env.update(ocp_env(ready, scenario))
     env.update(huaweicloud_env(ready, scenario))
