@@ -472,10 +472,7 @@ async def _apply(fault: Fault | None, request: web.Request, handler: Handler, fa
     if fault is None:
         return await handler(request)
     if fault.kind == "slow":
-        await asyncio.sleep(5.0 if fault.delay is None else fault.delay)
-        if sim is not None:  # the request is handled *now*: apply what fell due while it waited
-            sim.advance()
-        return await handler(request)
+        return await _slow(fault, request, handler, sim)
     if fault.kind == "status":
         return family.error_response(request, fault.status or 500, fault.message, fault.error_code)
     if fault.kind == "throttle":
@@ -495,6 +492,23 @@ async def _apply(fault: Fault | None, request: web.Request, handler: Handler, fa
     request["dropped"] = True
     # aiohttp quietly discards a response written to an aborted transport
     return web.Response(status=204)
+
+
+async def _slow(fault: Fault, request: web.Request, handler: Handler, sim: Simulator | None) -> web.StreamResponse:
+    """Say nothing for the delay, then handle the request, even if the client has gone away meanwhile.
+
+    The body is read first: once the connection is lost, aiohttp refuses to read it. The delayed
+    work is shielded, so it completes even where the server cancels handlers of lost connections.
+    """
+    await request.read()
+
+    async def delayed() -> web.StreamResponse:
+        await asyncio.sleep(5.0 if fault.delay is None else fault.delay)
+        if sim is not None:  # the request is handled *now*: apply what fell due while it waited
+            sim.advance()
+        return await handler(request)
+
+    return await asyncio.shield(asyncio.ensure_future(delayed()))
 
 
 def retry_after_headers(fault: Fault) -> dict:
