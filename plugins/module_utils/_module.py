@@ -85,7 +85,7 @@ HUAWEICLOUD_AUTH_SPEC = dict(
 WAIT_SPEC = dict(
     wait=dict(type='bool', default=True),
     wait_timeout=dict(type='int', default=1800),
-    poll_interval=dict(type='float', default=2.0),
+    poll_interval=dict(type='float', default=1.0),
 )
 
 AUTH_SPECS = {
