@@ -269,6 +269,7 @@ class HttpClient:
         if default_headers:
             self.session.headers.update(default_headers)
         self.stats = {'requests': 0, 'retries': 0, 'reauthentications': 0}
+        self._speaks_tls = {}
 
     def url(self, path):
         """The absolute URL of ``path``: a URL, a path string, or a tuple of segments (each one encoded)."""
@@ -462,7 +463,10 @@ class HttpClient:
             return None
         if not isinstance(exc, RequestsConnectionError) or not _may_have_been_sent(exc):
             return None  # refused or unresolvable: nothing listens there, TLS or not
-        if not _speaks_tls(parts.hostname, parts.port or 80):
+        where = (parts.hostname, parts.port or 80)
+        if where not in self._speaks_tls:
+            self._speaks_tls[where] = _speaks_tls(*where)  # probed once per host and port
+        if not self._speaks_tls[where]:
             return None
         option, configured = self._option_for(url)
         return TransportError(
