@@ -29,22 +29,15 @@ from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
-for extra in (REPO / "build" / "collections", REPO / "tests" / "simulator"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
+# The other BMS benchmark sets up the import paths, the results folder and the AK/SK connection.
+from bms_power import REPO, RESULTS, connection  # pylint: disable=wrong-import-order
 
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_client import BmsClient  # noqa: E402
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_power import PowerRun  # noqa: E402
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._huaweicloud_auth import (  # noqa: E402
-    HuaweiCloudConnection,
-)
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule  # noqa: E402
-from quiesce_sim.scenario import load_scenario  # noqa: E402
-from quiesce_sim.testing import running_simulator  # noqa: E402
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_client import BmsClient
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_power import PowerRun
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule
+from quiesce_sim.scenario import load_scenario
+from quiesce_sim.testing import running_simulator
 
-RESULTS = REPO / "benchmarks" / "results"
-AK, SK = "QUIESCEDEMOAK0000001", "QuiesceDemoSecretKey000000000000000001"
 SERVERS = 3
 # The schedule every module used before issue 15 item 10: 2 s, then x1.5 each poll, at most 30 s.
 SCHEDULES = {
@@ -59,13 +52,6 @@ def scenario(length: float) -> dict:
     base["bms"]["job_init_seconds"] = 0
     base["bms"]["job_run_seconds"] = [round(0.93 * length, 1), length]
     return base
-
-
-def connection(urls: dict) -> HuaweiCloudConnection:
-    params = dict(region="cn-north-4", project_id=None, auth_method="aksk", access_key=AK, secret_key=SK,
-                  username=None, password=None, domain_name=None, iam_endpoint=urls["iam"], bms_endpoint=urls["bms"],
-                  allow_insecure_http=True)
-    return HuaweiCloudConnection(params, dict(validate_certs=True, ca_path=None, timeout=30.0))
 
 
 def epoch(iso: str) -> float:

@@ -23,6 +23,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     OperationFailedError,
     WaitTimeoutError,
 )
+from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.test_waiter import FakeClock
 
 END = {'os-stop': 'SHUTOFF', 'os-start': 'ACTIVE', 'reboot': 'ACTIVE'}
 NEEDS = {'os-stop': ('ACTIVE',), 'os-start': ('SHUTOFF',), 'reboot': ('ACTIVE',)}
@@ -109,21 +110,6 @@ class FakeBms:
 
 def fleet(count, status='ACTIVE', prefix='s'):
     return [{'id': '{0}{1:05d}'.format(prefix, n), 'name': 'node{0}'.format(n), 'status': status} for n in range(count)]
-
-
-class FakeClock:
-    """Monotonic time that moves only when the run sleeps."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def run(fake, ids, desired, clock=None, **kwargs):
