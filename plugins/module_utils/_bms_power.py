@@ -257,6 +257,7 @@ class PowerRun:
         the cause (``_unknown_outcome``).
         """
         cause = error.describe_cause()
+        before = dict((server_id, self.states.get(server_id)) for server_id in chunk)  # as read before the call
         for server_id in chunk:
             self.followed.add(server_id)
             self.ambiguous[server_id] = cause
@@ -270,7 +271,7 @@ class PowerRun:
 
         def every_one_shows_it(found):
             self.signs.update(sid for sid in chunk
-                              if shows_action(self.original.get(sid), found.get(sid), self.desired))
+                              if shows_action(before.get(sid), found.get(sid), self.desired))
             return self.signs.issuperset(chunk)
 
         try:
