@@ -21,7 +21,7 @@ options:
   wait_timeout:
     description:
       - How many seconds the module may take in total when O(wait=true), counted from its start.
-      - No retry of a request, nor a wait a server asks for with C(Retry-After), goes past it: a retry that
+      - No retry of a request, nor a wait a server asks for with C(Retry-After), goes past it. A retry that
         cannot fit fails at once, naming this option and the wait asked for.
       - On timeout the task fails, naming the state last seen and the operation id to follow up; the operation
         itself is not cancelled.

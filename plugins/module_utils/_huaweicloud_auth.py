@@ -35,6 +35,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport impor
     check_url,
 )
 
+
 def is_retry_later(response):
     """The BMS refusals that did not take effect, so any request (an action too) may be sent again."""
     return response.status == 400 and huawei_error_fields(response.json)[0] in RETRY_LATER_CODES

@@ -39,6 +39,7 @@ def env_fallback(*names, **unused):
             return value
     raise AnsibleFallbackNotFound
 
+
 # Options every API-calling module takes (doc fragment: quiesce.lifecycle.connection).
 CONNECTION_SPEC = dict(
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['QUIESCE_VALIDATE_CERTS'])),

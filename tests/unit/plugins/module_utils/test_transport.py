@@ -463,8 +463,8 @@ def test_connection_failures_name_the_url_option():
         probe.bind(('127.0.0.1', 0))
         port = probe.getsockname()[1]
     url = 'http://127.0.0.1:{0}/cas'.format(port)
-    client = make_client('http://127.0.0.1:1/web', [], url_options={'manager_url': 'http://127.0.0.1:1/web',
-                                                                   'cas_url': url})
+    options = {'manager_url': 'http://127.0.0.1:1/web', 'cas_url': url}
+    client = make_client('http://127.0.0.1:1/web', [], url_options=options)
     with pytest.raises(TransportError) as caught:
         client.request('GET', url + '/login')
     assert 'check option cas_url ({0})'.format(url) in str(caught.value)
