@@ -80,7 +80,7 @@ def encode_path(segments):
     for segment in segments:
         text = str(segment)
         if not text or text in DOT_SEGMENTS:
-            raise ValueError('unusable URL path segment {0!r}'.format(text))
+            raise TransportError('refusing the unusable URL path segment {0!r}'.format(text))
         encoded.append(quote(text, safe=''))
     return '/' + '/'.join(encoded)
 
@@ -281,7 +281,7 @@ class HttpClient:
             url = self.base_url + '/' + path.lstrip('/')
         if _has_dot_segment(url):
             # Defence in depth: every id is checked where it enters, but no path may climb out of its API.
-            raise ValueError('refusing a URL with "." or ".." path segments: {0}'.format(url))
+            raise TransportError('refusing a URL with "." or ".." path segments: {0}'.format(url))
         return url
 
     def _request_id(self, raw):
