@@ -50,7 +50,8 @@ def scenario(count: int) -> dict:
 
 def connection(urls: dict) -> HuaweiCloudConnection:
     params = dict(region="cn-north-4", project_id=None, auth_method="aksk", access_key=AK, secret_key=SK,
-                  username=None, password=None, domain_name=None, iam_endpoint=urls["iam"], bms_endpoint=urls["bms"])
+                  username=None, password=None, domain_name=None, iam_endpoint=urls["iam"], bms_endpoint=urls["bms"],
+                  allow_insecure_http=True)
     return HuaweiCloudConnection(params, dict(validate_certs=True, ca_path=None, timeout=60.0))
 
 

@@ -15,26 +15,28 @@ options:
     description:
       - Base URL of the MRS Manager web application, for example V(https://192.0.2.10:28443/web).
       - The Manager listens on the cluster's floating IP, reachable only from inside the cluster's VPC.
-      - If not set, the value of the E(MRS_MANAGER_URL) environment variable is used.
+      - MRS Manager is documented as HTTPS only; a plain V(http://) URL is refused unless O(allow_insecure_http=true).
+      - If not set, the value of the E(MRS_MANAGER_URL) environment variable is used; an empty or blank value counts as unset.
     type: str
     required: true
   cas_url:
     description:
       - Base URL of the Manager's CAS single sign-on service, used on security (Kerberos) clusters.
       - Defaults to the host of O(manager_url) on port 20009 with path C(/cas).
-      - If not set, the value of the E(MRS_CAS_URL) environment variable is used.
+      - HTTPS only, like O(manager_url), unless O(allow_insecure_http=true).
+      - If not set, the value of the E(MRS_CAS_URL) environment variable is used; an empty or blank value counts as unset.
     type: str
   username:
     description:
       - MRS Manager user name.
-      - If not set, the value of the E(MRS_USERNAME) environment variable is used.
+      - If not set, the value of the E(MRS_USERNAME) environment variable is used; an empty or blank value counts as unset.
     type: str
     required: true
   password:
     description:
       - Password of O(username). The account locks for 5 minutes after 5 wrong passwords in a row, so a
         rejected login is never retried.
-      - If not set, the value of the E(MRS_PASSWORD) environment variable is used.
+      - If not set, the value of the E(MRS_PASSWORD) environment variable is used; an empty or blank value counts as unset.
     type: str
     required: true
 notes:

@@ -14,7 +14,9 @@ options:
   ocp_url:
     description:
       - Base URL of the OCP server, for example V(http://192.0.2.20:8080).
-      - If not set, the value of the E(OCP_URL) environment variable is used.
+      - OCP is served over V(http://) or V(https://), depending on the deployment; both are accepted. With
+        V(http://) and HTTP Basic authentication the module warns that the password travels in clear text.
+      - If not set, the value of the E(OCP_URL) environment variable is used; an empty or blank value counts as unset.
     type: str
     required: true
   auth_method:
@@ -25,28 +27,28 @@ options:
       - With V(aksk) every request carries a C(Date) header that OCP accepts only within 15 minutes of its own
         clock, so the controller's clock must be synchronised.
       - Missing credentials for the chosen method fail the task before any request, naming the option to set.
-      - If not set, the value of the E(OCP_AUTH_METHOD) environment variable is used.
+      - If not set, the value of the E(OCP_AUTH_METHOD) environment variable is used; an empty or blank value counts as unset.
     type: str
     choices: [auto, basic, aksk]
     default: auto
   username:
     description:
       - OCP user for V(basic) authentication.
-      - If not set, the value of the E(OCP_USERNAME) environment variable is used.
+      - If not set, the value of the E(OCP_USERNAME) environment variable is used; an empty or blank value counts as unset.
     type: str
   password:
     description:
       - Password of O(username).
-      - If not set, the value of the E(OCP_PASSWORD) environment variable is used.
+      - If not set, the value of the E(OCP_PASSWORD) environment variable is used; an empty or blank value counts as unset.
     type: str
   access_key:
     description:
       - OCP AccessKey id for V(aksk) authentication.
-      - If not set, the value of the E(OCP_ACCESS_KEY) environment variable is used.
+      - If not set, the value of the E(OCP_ACCESS_KEY) environment variable is used; an empty or blank value counts as unset.
     type: str
   secret_key:
     description:
       - OCP AccessKey secret for V(aksk) authentication.
-      - If not set, the value of the E(OCP_SECRET_KEY) environment variable is used.
+      - If not set, the value of the E(OCP_SECRET_KEY) environment variable is used; an empty or blank value counts as unset.
     type: str
 '''

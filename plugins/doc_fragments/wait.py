@@ -20,14 +20,18 @@ options:
     default: true
   wait_timeout:
     description:
-      - How many seconds to wait in total when O(wait=true).
+      - How many seconds the module may take in total when O(wait=true), counted from its start.
+      - No retry of a request, nor a wait a server asks for with C(Retry-After), goes past it. A retry that
+        cannot fit fails at once, naming this option and the wait asked for.
       - On timeout the task fails, naming the state last seen and the operation id to follow up; the operation
         itself is not cancelled.
     type: int
     default: 1800
   poll_interval:
     description:
-      - Seconds before the first status poll. Later polls back off from it (factor 1.5, at most 30 seconds).
+      - Seconds between the first status polls. Later intervals grow with the time already waited (at most 8 % of
+        it, factor 1.5 from poll to poll, at most 30 seconds), so that the module returns at most about
+        max(1 second, 10 % of the operation's length) after the operation ended.
     type: float
-    default: 2
+    default: 1
 '''

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Huawei Cloud BMS v1 client: paged server list, server and job reads, batch power actions.
 
-Requests that can run side by side (list pages, action chunks, job polls)
-run on a bounded thread pool; every worker thread has its own HTTP session
+Reads that can run side by side (list pages, server reads, job polls) run on
+a bounded thread pool; actions are sent one after the other (bms.md s8: chunks
+sent concurrently invite ``APIGW.0308`` throttling); every worker thread has its own HTTP session
 (``requests.Session`` is not meant to be shared between threads) while the
 auth object (one token or one key pair) is shared.
 """
@@ -18,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_state import (
     MAX_BATCH,
-    RETRY_LATER_CODES,
     action_body,
     matches_name,
     parse_job,
@@ -34,13 +34,17 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._huaweicloud_aut
     with_refusal_hint,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._observer import announced_action, propagate
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import (
+    TOKEN_SHAPE,
+    UUID_SHAPE,
+    check_segment,
+)
 
 PAGE_SIZE = MAX_BATCH  # the list API's maximum page size (bms.md s4.7)
 # Up to this many servers are read one GET each; more are read from the paged list.
 SINGLE_READ_LIMIT = 10
 # Servers the list did not show (other enterprise project, just created) are confirmed one by one, up to this many.
 MISSING_CONFIRM_LIMIT = 50
-RETRY_LATER_ATTEMPTS = 3
 
 # The documented list filters (bms.md s4.7) the modules expose.
 LIST_FILTERS = ('name', 'status', 'flavor', 'tags', 'reservation_id', 'enterprise_project_id')
@@ -83,6 +87,10 @@ class BmsClient:
         self.counts = {'list_pages': 0, 'server_reads': 0, 'action_calls': 0, 'job_polls': 0}
         self._count_lock = threading.Lock()
 
+    def set_deadline(self, deadline):
+        """No wait or retry of this client's requests may outlast ``deadline`` (``time.monotonic()``)."""
+        self.connection.set_deadline(deadline)
+
     def _count(self, what):
         with self._count_lock:
             self.counts[what] += 1
@@ -93,12 +101,13 @@ class BmsClient:
             client = self._local.http = self.connection.bms_http()
         return client
 
-    def _path(self, suffix):
-        return '/v1/{0}/{1}'.format(self.connection.project_id, suffix)
+    def _path(self, *segments):
+        """``('v1', project_id) + segments``: the transport encodes each one."""
+        return ('v1', self.connection.project_id) + segments
 
-    def _request(self, method, suffix, **kwargs):
+    def _request(self, method, *segments, **kwargs):
         try:
-            return self._http().request(method, self._path(suffix), **kwargs)
+            return self._http().request(method, self._path(*segments), **kwargs)
         except AuthError as err:
             raise with_refusal_hint(err, self.connection.auth)
 
@@ -107,7 +116,7 @@ class BmsClient:
     def _list_page(self, params, page):
         self._count('list_pages')
         query = dict(params, limit=PAGE_SIZE, offset=page)
-        body = self._request('GET', 'baremetalservers/detail', params=query).json or {}
+        body = self._request('GET', 'baremetalservers', 'detail', params=query).json or {}
         servers = [s for s in body.get('servers') or [] if isinstance(s, dict) and s.get('id')]
         count = body.get('count')
         return servers, count if isinstance(count, int) else None
@@ -155,7 +164,7 @@ class BmsClient:
         """The server, or None when it does not exist (404 or BMS.0040, bms.md G5)."""
         self._count('server_reads')
         try:
-            return (self._request('GET', 'baremetalservers/{0}'.format(server_id)).json or {}).get('server')
+            return (self._request('GET', 'baremetalservers', server_id).json or {}).get('server')
         except NotFoundError:
             return None
         except ApiError as err:
@@ -181,42 +190,32 @@ class BmsClient:
 
     # -- actions and jobs
 
-    def submit(self, action, server_ids, power_type, sleep=None, delays=(2.0, 4.0)):
+    def submit(self, action, server_ids, power_type):
         """Send one action for at most 1000 servers; return the job id.
 
         Raises ``ApiError`` (wrong-state rejections included: the caller
         re-reads and decides again) and ``AmbiguousRequestError`` (the outcome
-        is unknown: the caller re-reads, never re-sends blindly). An explicit
-        "overloaded, retry later" rejection (BMS.0212/BMS.1006) did nothing, so
-        it is sent again after a pause.
+        is unknown: the caller re-reads, never re-sends blindly). The "overloaded,
+        retry later" refusals (BMS.0212/BMS.1006) did nothing: the transport's
+        retry policy sends the action again, within the deadline.
         """
         if not 1 <= len(server_ids) <= MAX_BATCH:
             raise ValueError('an action takes 1 to {0} servers, not {1}'.format(MAX_BATCH, len(server_ids)))
-        sleep = sleep or self.connection.sleep
         body = action_body(action, server_ids, power_type)
-        attempt = 0
         with announced_action('bms', action, server_ids) as announced:
-            while True:
-                attempt += 1
-                self._count('action_calls')
-                try:
-                    response = self._request('POST', 'baremetalservers/action', json_body=body)
-                except ApiError as err:
-                    if err.code in RETRY_LATER_CODES and attempt < RETRY_LATER_ATTEMPTS:
-                        sleep(delays[min(attempt, len(delays)) - 1])
-                        continue
-                    raise
-                job_id = (response.json or {}).get('job_id')
-                if not job_id:
-                    raise ApiError(self._http().api, 'POST', self._path('baremetalservers/action'), response.status,
-                                   api_message='the action was answered without a job_id',
-                                   request_id=response.request_id)
-                announced.follow_up['job_id'] = job_id
-                return job_id
+            self._count('action_calls')
+            response = self._request('POST', 'baremetalservers', 'action', json_body=body)
+            job_id = (response.json or {}).get('job_id')
+            if not job_id:
+                raise ApiError(self._http().api, 'POST', response.path, response.status,
+                               api_message='the action was answered without a job_id',
+                               request_id=response.request_id)
+            announced.follow_up['job_id'] = job_id
+            return job_id
 
     def get_job(self, job_id):
         self._count('job_polls')
-        return parse_job(self._request('GET', 'jobs/{0}'.format(job_id)).json)
+        return parse_job(self._request('GET', 'jobs', job_id).json)
 
 
 # Target selection (doc fragment: quiesce.lifecycle.bms_selection) and concurrency, shared by bms_power and bms_info.
@@ -233,10 +232,19 @@ SELECTION_SPEC = dict(
 )
 
 
+def check_ids(params):
+    """Fail before any request on a server or job id that is not of its documented shape (bms.md s4.1, s4.4)."""
+    for server_id in params.get('server_ids') or []:
+        check_segment('server_ids', server_id, UUID_SHAPE, 'a UUID', example='616fb98f-46ca-475e-917e-2563e5a8cd19')
+    for job_id in params.get('job_ids') or []:
+        check_segment('job_ids', job_id, TOKEN_SHAPE, example='2c9eb2c5544cbf6101544f0602af2b4f')
+
+
 def open_client(module):
     """``(connection, client)`` for a module's options; unusable options fail before any request."""
     if module.params['max_concurrency'] < 1:
         raise OptionError('max_concurrency', 'must be 1 or more', 'Use e.g. 4.')
+    check_ids(module.params)
     connection = HuaweiCloudConnection(module.params, module.connection_options())
     return connection, BmsClient(connection, concurrency=module.params['max_concurrency'])
 

@@ -5,11 +5,17 @@
 
 The procedure (bms.md s7.2): read every target's state; drop the servers
 already there; follow those already moving there; wait through any other
-transition and decide again; send one action per 1000 remaining servers
-(concurrently, bounded); poll the jobs together; re-read everything at the
-end because a server's status is the ground truth. A server that changed
-state between the read and the action (BMS.0035-0039, on the call or inside
-the job) is re-read and decided again, and sent again at most once.
+transition and decide again; send one action per 1000 remaining servers, one
+after the other (s8); poll the jobs together; re-read everything at the end
+because a server's status is the ground truth. A server that changed state
+between the read and the action (BMS.0035-0039, on the call or inside the
+job) is re-read and decided again, and sent again at most once.
+
+An action whose answer was lost or ambiguous (read timeout, dropped
+connection, 5xx) may have been applied, even later than the answer was given
+up on; the documents give no way to prove it was not, so it is never sent
+again: its servers are followed by state for a grace period, and those that
+show no sign of it fail with the cause and what to check.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -43,6 +49,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     NotFoundError,
     OperationFailedError,
     QuiesceError,
+    WaitTimeoutError,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule, wait_until
 
@@ -50,21 +57,30 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import P
 JOB_NOT_FOUND_TOLERANCE = 3
 # Action rounds: the first send, and one resend after a wrong-state race.
 MAX_ROUNDS = 2
+# After an ambiguous action, its servers are watched this long at least (twice the request timeout when longer)
+# for a sign that it was applied: an answer given up on may still be processed by the server.
+AMBIGUOUS_GRACE = 10.0
 
 CHANGED, UNCHANGED, WOULD_CHANGE, SUBMITTED, FAILED = 'changed', 'unchanged', 'would_change', 'submitted', 'failed'
 
 
-def _untouched(before, now):
-    """True only when nothing shows the server was acted on: same status, idle, same ``updated``."""
-    return (now is not None and before is not None and task_state(now) is None
-            and now.get('status') == before.get('status') and now.get('updated') == before.get('updated'))
+def shows_action(before, now, desired):
+    """True when ``now`` shows a sign that an action reached the server: moving, moved, or a new ``updated``.
+
+    ``updated`` is not documented to change on an action (only the simulator's
+    proposal says so, bms.md s7.3); a change is taken as a sign, its absence proves nothing.
+    """
+    if now is None or before is None:
+        return now is not before
+    return (task_state(now) is not None or interpret(now) != interpret(before) or reached(interpret(now), desired)
+            or now.get('updated') != before.get('updated'))
 
 
 class PowerRun:
     """One ``bms_power`` run; ``client`` is a ``BmsClient``."""
 
     def __init__(self, client, desired, power_type='HARD', check_mode=False, wait=True, timeout=1800,
-                 poll_interval=5.0, clock=time.monotonic, sleep=time.sleep):
+                 poll_interval=1.0, request_timeout=30.0, clock=time.monotonic, sleep=time.sleep):
         self.client = client
         self.desired = desired
         self.power_type = power_type
@@ -79,6 +95,9 @@ class PowerRun:
         self.states = {}
         self.jobs = {}
         self.followed = set()
+        self.ambiguous = {}  # server id -> the cause of the lost or ambiguous answer of its action
+        self.signs = set()  # servers that showed a sign of such an action
+        self.grace = max(AMBIGUOUS_GRACE, 2.0 * request_timeout)
         self.original = {}
 
     # -- bookkeeping
@@ -96,9 +115,10 @@ class PowerRun:
     def _remaining(self):
         return max(0.0, self.deadline - self.clock())
 
-    def _wait(self, fetch, is_done, what, describe, follow_up=None):
-        return wait_until(fetch, is_done, self._remaining(), what, describe=describe, follow_up=follow_up,
-                          schedule=self.schedule, clock=self.clock, sleep=self.sleep)
+    def _wait(self, fetch, is_done, what, describe, follow_up=None, timeout=None, progress=None):
+        budget = self._remaining() if timeout is None else min(timeout, self._remaining())
+        return wait_until(fetch, is_done, budget, what, describe=describe, follow_up=follow_up,
+                          schedule=self.schedule, clock=self.clock, sleep=self.sleep, progress=progress)
 
     def _read(self, server_ids):
         found = self.client.read_servers(server_ids)
@@ -110,6 +130,9 @@ class PowerRun:
     def run(self, server_ids, known=None):
         """Power ``server_ids``; ``known`` may hold their states just read (then they are not read again)."""
         self.deadline = self.clock() + self.timeout
+        if getattr(self.client, 'set_deadline', None) is not None:
+            # No retry of a request (a Retry-After included) may outlast wait_timeout either.
+            self.client.set_deadline(self.deadline)
         server_ids = list(dict.fromkeys(server_ids))
         for server_id in server_ids:
             self.records[server_id] = {'id': server_id, 'outcome': None, 'action': None, 'job_id': None,
@@ -165,14 +188,14 @@ class PowerRun:
                 elif decision == REFUSE:
                     self._settle(server_id, FAILED, reason, error_code=record['error_code'])
                 elif decision == ACT and server_id in self.followed:
-                    # Touched by a call whose answer was lost: never sent again. A reboot that already
-                    # finished looks like "running" again, which is its success.
-                    if record['action'] == REBOOT and reached(power, self.desired):
+                    # Possibly acted on by a call whose answer was lost or ambiguous: never sent again. A reboot
+                    # that showed itself and finished looks like "running" again, which is its success.
+                    if record['action'] == REBOOT and server_id in self.signs and reached(power, self.desired):
                         self._settle(server_id, CHANGED, 'rebooted; the action call\'s answer was lost, so it was '
                                      'followed by state')
                     else:
-                        self._settle(server_id, FAILED, 'acted on by a call whose answer was lost, but still '
-                                     '{0}; not sent again'.format(power), action=record['action'])
+                        self._settle(server_id, FAILED, self._unknown_outcome(server_id, power),
+                                     action=record['action'])
                 elif decision == ACT and final:
                     self._settle(server_id, FAILED, 'still {0} after the action was sent again once'.format(power))
                 elif decision == ACT:
@@ -199,12 +222,14 @@ class PowerRun:
         return list(server_ids)
 
     def _submit_all(self, to_act):
-        """Send every chunk (concurrently, bounded); return the server ids to decide again."""
-        work = [(action, chunk) for action, ids in sorted(to_act.items()) for chunk in chunks(ids)]
-        outcomes = run_concurrently(lambda item: self.client.submit(item[0], item[1], self.power_type),
-                                    work, self.client.concurrency)
+        """Send every chunk, one after the other (bms.md s8); return the server ids to decide again."""
         again = []
-        for (action, chunk), job_id, error in outcomes:
+        for action, chunk in [(action, chunk) for action, ids in sorted(to_act.items()) for chunk in chunks(ids)]:
+            job_id = error = None
+            try:
+                job_id = self.client.submit(action, chunk, self.power_type)
+            except QuiesceError as err:
+                error = err
             if error is None:
                 self.jobs[job_id] = {'job_id': job_id, 'action': action, 'server_ids': list(chunk), 'job': None,
                                      'not_found': 0}
@@ -212,41 +237,58 @@ class PowerRun:
                     self._settle(server_id, SUBMITTED, None, action=action, job_id=job_id)
                 continue
             if isinstance(error, AmbiguousRequestError):
-                again.extend(self._after_ambiguous(action, chunk))
+                again.extend(self._after_ambiguous(action, chunk, error))
             elif isinstance(error, ApiError) and error.code in WRONG_STATE_CODES:
                 # Synchronous wrong-state rejection (bms.md s7.2 item 7): nothing in this chunk was
                 # done; re-read and decide again (servers already there drop out, the rest is resent once).
                 again.extend(chunk)
-            elif isinstance(error, QuiesceError):
+            else:
                 for server_id in chunk:
                     self._settle(server_id, FAILED, str(error), action=action,
                                  error_code=getattr(error, 'code', None))
-            else:
-                raise error
         return again
 
-    def _after_ambiguous(self, action, chunk):
-        """The action may have been accepted (connection dropped after sending): never send it blindly again.
+    def _after_ambiguous(self, action, chunk, error):
+        """The action may have been applied (now or later): follow its servers by state, never send it again.
 
-        Re-read the chunk: a server that is moving, has moved, or whose
-        ``updated`` stamp changed was touched by that call and is followed by
-        state; only servers provably untouched are decided (and sent) again.
+        The chunk is read until every server shows a sign of the action
+        (``shows_action``) or the grace period ends; all are then decided again:
+        those moving or arrived are followed to the end, the others fail with
+        the cause (``_unknown_outcome``).
         """
-        found = self._read(chunk)
-        again = []
+        cause = error.describe_cause()
+        before = dict((server_id, self.states.get(server_id)) for server_id in chunk)  # as read before the call
         for server_id in chunk:
-            if _untouched(self.original.get(server_id), found.get(server_id)):
-                again.append(server_id)
-                continue
             self.followed.add(server_id)
+            self.ambiguous[server_id] = cause
             record = self._record(server_id)
-            record['action'] = action
-            record['reason'] = 'action outcome unknown (connection lost); followed by state'
-            if self.wait:
-                again.append(server_id)
-            else:
+            record.update(action=action, error_code=error.code)
+            record['reason'] = 'outcome of {0} unknown ({1}); followed by state, never sent again'.format(action, cause)
+            if not self.wait:
                 self._settle(server_id, SUBMITTED)
-        return again
+        if not self.wait:
+            return []
+
+        def every_one_shows_it(found):
+            self.signs.update(sid for sid in chunk
+                              if shows_action(before.get(sid), found.get(sid), self.desired))
+            return self.signs.issuperset(chunk)
+
+        try:
+            self._wait(lambda: self._read(chunk), every_one_shows_it,
+                       'a sign of the {0} whose answer was lost on {1} server(s)'.format(action, len(chunk)),
+                       describe=self._describe_servers, timeout=self.grace)
+        except WaitTimeoutError:
+            pass  # those without a sign fail when decided again
+        return list(chunk)
+
+    def _unknown_outcome(self, server_id, power):
+        cause = self.ambiguous.get(server_id, 'the answer was lost')
+        seen = 'showed a sign of it but is' if server_id in self.signs else 'showed no sign of it and is still'
+        return ('{0} was sent, but its outcome is unknown ({1}); the server {2} {3} after following its state '
+                'for up to {4:g}s; the action was not sent again because it may still be applied: check '
+                'the server (quiesce.lifecycle.bms_info server_ids=[{5}]) and run again'.format(
+                    self._record(server_id)['action'], cause, seen, power, self.grace, server_id))
 
     def _poll_job(self, job):
         try:
@@ -270,7 +312,7 @@ class PowerRun:
 
         self._wait(fetch, lambda jobs: all(job['job'] and job['job']['terminal'] for job in jobs),
                    '{0} BMS job(s)'.format(len(open_jobs)), describe=self._describe_jobs,
-                   follow_up={'job_ids': ','.join(job['job_id'] for job in open_jobs)})
+                   follow_up={'job_ids': ','.join(job['job_id'] for job in open_jobs)}, progress=jobs_progress)
         again = []
         for job in open_jobs:
             for server_id in job['server_ids']:
@@ -350,6 +392,17 @@ class PowerRun:
         return {'servers': servers, 'jobs': jobs, 'summary': dict(counts, targets=len(servers)),
                 'failed_servers': [{'id': r['id'], 'name': r.get('name'), 'error_code': r.get('error_code'),
                                     'reason': r.get('reason')} for r in servers if r['outcome'] == FAILED]}
+
+
+def jobs_progress(jobs):
+    """The share of the jobs' sub-jobs (one per server) that have finished; None before any job was read."""
+    total = finished = 0
+    for job in jobs:
+        if not job['job']:
+            return None
+        total += len(job['server_ids'])
+        finished += sum(1 for sub in job['job']['sub_jobs'].values() if sub['status'] in ('SUCCESS', 'FAIL'))
+    return float(finished) / total if total else None
 
 
 def power_diff(report, desired, check_mode):

@@ -48,11 +48,15 @@ class OptionError(QuiesceError):
 class TransportError(QuiesceError):
     """The request could not be completed: unreachable host, TLS failure, repeated drops."""
 
-    def __init__(self, message, method=None, path=None, api=None):
-        super(TransportError, self).__init__(message, method=method, path=path, api=api)
+    def __init__(self, message, method=None, path=None, api=None, **details):
+        super(TransportError, self).__init__(message, method=method, path=path, api=api, **details)
         self.method = method
         self.path = path
         self.api = api
+
+
+class DeadlineError(TransportError):
+    """A retry (or its ``Retry-After``) would not fit in the caller's remaining budget; it was not made."""
 
 
 class ApiError(QuiesceError):
@@ -100,14 +104,31 @@ class AmbiguousRequestError(QuiesceError):
     re-read the target's state before deciding whether to send it again.
     """
 
-    def __init__(self, api, method, path, cause):
+    def __init__(self, api, method, path, cause, http_status=None, code=None, api_message=None, request_id=None):
         self.api = api
         self.method = method
         self.path = path
         self.cause = cause
+        self.http_status = http_status
+        self.code = code
+        self.api_message = api_message
+        self.request_id = request_id
         message = ('{0} API: the outcome of {1} {2} is unknown ({3}); the action may or may not have been '
-                   'applied, so it was not repeated blindly').format(api, method, path, cause)
-        super(AmbiguousRequestError, self).__init__(message, api=api, method=method, path=path, cause=str(cause))
+                   'applied, so it was not repeated blindly').format(api, method, path, self.describe_cause())
+        super(AmbiguousRequestError, self).__init__(
+            message, api=api, method=method, path=path, cause=str(cause), http_status=http_status, code=code,
+            api_message=api_message, request_id=request_id)
+
+    def describe_cause(self):
+        """The cause with what the API said: ``HTTP 500 (code X): text (request id Y)``."""
+        text = str(self.cause)
+        if self.code not in (None, ''):
+            text += ' (code {0})'.format(self.code)
+        if self.api_message:
+            text += ': {0}'.format(self.api_message)
+        if self.request_id:
+            text += ' (request id {0})'.format(self.request_id)
+        return text
 
 
 class WaitTimeoutError(QuiesceError):

@@ -16,21 +16,35 @@ __metaclass__ = type
 import threading
 import time
 
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_state import RETRY_LATER_CODES
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import (
     BMS_API,
     IAM_API,
     bms_error,
+    huawei_error_fields,
     iam_error,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import AuthError, OptionError, QuiesceError
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._huaweicloud_aksk import AkSkAuth
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._huaweicloud_token import TokenAuth
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import HttpClient, RetryPolicy
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import (
+    TOKEN_SHAPE,
+    HttpClient,
+    RetryPolicy,
+    check_segment,
+    check_url,
+)
+
+
+def is_retry_later(response):
+    """The BMS refusals that did not take effect, so any request (an action too) may be sent again."""
+    return response.status == 400 and huawei_error_fields(response.json)[0] in RETRY_LATER_CODES
 
 
 def huaweicloud_retry_policy():
-    """bms.md s6.5: back off from 2 s, capped at 60 s, at most 8 tries (Retry-After wins when sent)."""
-    return RetryPolicy(max_attempts=8, base_delay=2.0, max_delay=60.0)
+    """bms.md s6.5: back off from 2 s, capped at 60 s, at most 8 tries (Retry-After wins when sent);
+    BMS.0212/BMS.1006 are waited out like a 429."""
+    return RetryPolicy(max_attempts=8, base_delay=2.0, max_delay=60.0, refused=is_retry_later)
 
 
 def default_endpoint(service, region):
@@ -61,20 +75,38 @@ def validate_auth_options(params):
                 raise OptionError('region', 'is needed to derive {0}'.format(option),
                                   'Set region (or HUAWEICLOUD_REGION), or set {0} explicitly.'.format(option))
     for option in ('bms_endpoint', 'iam_endpoint'):
-        value = params.get(option)
-        if value and not (value.startswith('https://') or value.startswith('http://')):
-            raise OptionError(option, 'must be a URL starting with https://',
-                              'For example https://{0}.cn-north-4.myhuaweicloud.com.'.format(option.split('_', maxsplit=1)[0]))
+        if params.get(option):
+            service = option.split('_', maxsplit=1)[0]
+            check_url(option, params[option], https_only=True, allow_insecure_http=params.get('allow_insecure_http'),
+                      service='Huawei Cloud {0}'.format(service.upper()),
+                      example='https://{0}.cn-north-4.myhuaweicloud.com'.format(service))
+    if params.get('project_id'):
+        check_segment('project_id', params['project_id'], TOKEN_SHAPE, example='0123456789abcdef0123456789abcdef')
+    if params.get('region'):
+        check_segment('region', params['region'], TOKEN_SHAPE, example='cn-north-4')
     return method
 
 
+MIDWAY_REFUSAL = ('the same credentials were accepted earlier in this run and refused twice in a row mid-way, '
+                  'so the keys are not necessarily wrong: they may have been rotated or revoked meanwhile, or the '
+                  'gateway failed; what was sent before may have been applied')
+
+
 def with_refusal_hint(err, auth):
-    """Add what to check to a 401 the gateway answered (the API's code and request id are kept)."""
+    """Add what to check to a 401 the gateway answered (the API's code and request id are kept).
+
+    Credentials refused at the start are named; a refusal mid-way, after the
+    same credentials worked, says so instead of blaming them.
+    """
     if not isinstance(err, AuthError) or err.http_status != 401 or getattr(err, 'hinted', False):
         return err
+    midway = getattr(err, 'refused_midway', False)
     hinted = AuthError(err.api, err.method, err.path, err.http_status, code=err.code, api_message=err.api_message,
-                       request_id=err.request_id, summary=auth.describe_refusal())
+                       request_id=err.request_id, summary=MIDWAY_REFUSAL if midway else auth.describe_refusal())
     hinted.hinted = True
+    hinted.refused_midway = midway
+    if midway:
+        hinted.details['refused_midway'] = True
     return hinted
 
 
@@ -85,9 +117,10 @@ class HuaweiCloudConnection:
         self.method = validate_auth_options(params)
         region = params.get('region')
         self.region = region
-        self.bms_endpoint = (params.get('bms_endpoint') or default_endpoint('bms', region)).rstrip('/')
-        self.iam_endpoint = (params.get('iam_endpoint') or default_endpoint('iam', region)).rstrip('/')
+        self.bms_endpoint = (params.get('bms_endpoint') or default_endpoint('bms', region)).strip().rstrip('/')
+        self.iam_endpoint = (params.get('iam_endpoint') or default_endpoint('iam', region)).strip().rstrip('/')
         self.connection_options = dict(connection_options)
+        self.connection_options['url_options'] = {'bms_endpoint': self.bms_endpoint, 'iam_endpoint': self.iam_endpoint}
         self.retry = retry or huaweicloud_retry_policy()
         self.sleep = sleep
         self._project_id = params.get('project_id')
@@ -107,6 +140,13 @@ class HuaweiCloudConnection:
         with self._lock:
             self._clients.append(client)
         return client
+
+    def set_deadline(self, deadline):
+        """No retry of this connection (any thread's client) may outlast ``deadline`` (``time.monotonic()``)."""
+        self.connection_options['deadline'] = deadline
+        with self._lock:
+            for client in self._clients:
+                client.deadline = deadline
 
     def bms_http(self):
         """A new BMS client (own ``requests.Session``: sessions are not shared between threads)."""

@@ -13,9 +13,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import time
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import QuiesceError
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import (
@@ -25,11 +26,26 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport impor
 
 STATES = ['started', 'stopped', 'restarted']
 
+
+def env_fallback(*names, **unused):
+    """The first of the environment variables ``names`` that holds a value; empty or blank counts as unset.
+
+    Replaces Ansible's ``env_fallback``, which takes ``HUAWEICLOUD_PROJECT_ID=""``
+    (what an AWX credential injector renders for an unfilled field) as a value.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value is not None and value.strip():
+            return value
+    raise AnsibleFallbackNotFound
+
+
 # Options every API-calling module takes (doc fragment: quiesce.lifecycle.connection).
 CONNECTION_SPEC = dict(
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['QUIESCE_VALIDATE_CERTS'])),
     ca_path=dict(type='path', fallback=(env_fallback, ['QUIESCE_CA_PATH'])),
     request_timeout=dict(type='float', default=30.0, fallback=(env_fallback, ['QUIESCE_REQUEST_TIMEOUT'])),
+    allow_insecure_http=dict(type='bool', default=False, fallback=(env_fallback, ['QUIESCE_ALLOW_INSECURE_HTTP'])),
 )
 
 # Doc fragment: quiesce.lifecycle.mrs_auth
@@ -70,7 +86,7 @@ HUAWEICLOUD_AUTH_SPEC = dict(
 WAIT_SPEC = dict(
     wait=dict(type='bool', default=True),
     wait_timeout=dict(type='int', default=1800),
-    poll_interval=dict(type='float', default=2.0),
+    poll_interval=dict(type='float', default=1.0),
 )
 
 AUTH_SPECS = {
@@ -100,14 +116,30 @@ class QuiesceModule:
     """A thin wrapper around ``AnsibleModule`` that every module of the collection runs through."""
 
     def __init__(self, family, argument_spec, wait=False, supports_check_mode=True, **kwargs):
-        self.ansible = AnsibleModule(
-            argument_spec=build_argument_spec(family, argument_spec, wait=wait),
-            supports_check_mode=supports_check_mode, **kwargs)
+        self.argument_spec = build_argument_spec(family, argument_spec, wait=wait)
+        self.ansible = AnsibleModule(argument_spec=self.argument_spec, supports_check_mode=supports_check_mode,
+                                     **kwargs)
         self.params = self.ansible.params
         self.started = time.monotonic()
         if not HAS_REQUESTS:
             self.ansible.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        self._blank_means_unset()
         self._validate_common()
+
+    def _blank_means_unset(self):
+        """An empty or blank string in an option that may come from the environment is no value at all.
+
+        A required option (or a secret) left blank fails here, before any request, naming the option.
+        """
+        for name, spec in self.argument_spec.items():
+            value = self.params.get(name)
+            if spec.get('fallback') is None or not isinstance(value, str) or value.strip():
+                continue
+            self.params[name] = None
+            if spec.get('required') or spec.get('no_log'):
+                variables = spec['fallback'][1]
+                self.fail_option(name, 'must not be empty', 'Set it (or the {0} environment variable) to a '
+                                 'value.'.format(' / '.join(variables)))
 
     @property
     def check_mode(self):
@@ -118,6 +150,11 @@ class QuiesceModule:
         return self.ansible._diff
 
     def _validate_common(self):
+        ca_path = self.params.get('ca_path')
+        if ca_path and not os.path.isfile(ca_path):
+            self.fail_option('ca_path', '{0!r} is not a readable file'.format(ca_path),
+                             'Set it (or QUIESCE_CA_PATH) to the PEM file of the CA that signed the API server\'s '
+                             'certificate.')
         if self.params.get('request_timeout') is not None and self.params['request_timeout'] <= 0:
             self.fail_option('request_timeout', 'must be a positive number of seconds',
                              'Set it to the seconds one HTTP request may take, e.g. 30.')
@@ -128,9 +165,15 @@ class QuiesceModule:
             self.fail_option('poll_interval', 'must be a positive number of seconds',
                              'Use e.g. 2; later polls back off from it automatically.')
 
+    def deadline(self):
+        """When this run's budget ends (``time.monotonic()``): the start plus O(wait_timeout); None without a wait."""
+        if not self.params.get('wait') or self.params.get('wait_timeout') is None:
+            return None
+        return self.started + self.params['wait_timeout']
+
     def connection_options(self):
-        """Keyword arguments for ``HttpClient``: TLS and timeout settings."""
-        return connection_options(self.params)
+        """Keyword arguments for ``HttpClient``: TLS and timeout settings, and the deadline no retry may outlast."""
+        return dict(connection_options(self.params), deadline=self.deadline())
 
     def fail_option(self, option, problem, fix):
         """Fail before any request, naming the option, the problem and the fix."""

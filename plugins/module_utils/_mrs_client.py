@@ -25,9 +25,9 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     OptionError,
     QuiesceError,
 )
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_auth import MrsSessionAuth
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_auth import MrsSessionAuth, default_cas_url
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._observer import announced_action
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import HttpClient
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import DOT_SEGMENTS, HttpClient, check_url
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule, wait_until
 
 STARTED, STOPPED, STARTING, STOPPING = 'STARTED', 'STOPPED', 'STARTING', 'STOPPING'
@@ -64,7 +64,10 @@ KNOWN_SERVICES = (
 
 def check_options(params, service_options):
     """Fail before any request on an unusable Manager URL, cluster ID or service name (``service_options``)."""
-    check_manager_url(params['manager_url'])
+    check_manager_url(params['manager_url'], params.get('allow_insecure_http'))
+    if params.get('cas_url'):
+        check_url('cas_url', params['cas_url'], https_only=True, allow_insecure_http=params.get('allow_insecure_http'),
+                  service='MRS Manager CAS', example='https://192.0.2.10:20009/cas')
     check_cluster_id(params['cluster_id'])
     for option in service_options:
         value = params.get(option)
@@ -74,13 +77,16 @@ def check_options(params, service_options):
 
 def check_service_name(name, option='name'):
     """Fail before any request on a name that cannot be a service (it becomes a URL path segment)."""
-    if not name or not name.strip() or name != name.strip() or '/' in name:
+    if not name or not name.strip() or name != name.strip() or '/' in name or name in DOT_SEGMENTS:
         raise OptionError(option, '{0!r} is not a service name'.format(name),
                           'Use the name MRS Manager shows, e.g. HDFS, HBase, Yarn or ZooKeeper.')
 
 
-def check_manager_url(url):
-    if not url or not url.lower().startswith(('https://', 'http://')) or '/' not in url.split('://', 1)[1].rstrip('/'):
+def check_manager_url(url, allow_insecure_http=False):
+    """mrs-manager.md s2: HTTPS only (plain http:// only when allowed, for a test system), with the /web path."""
+    url = check_url('manager_url', url, https_only=True, allow_insecure_http=allow_insecure_http,
+                    service='MRS Manager', example='https://192.0.2.10:28443/web')
+    if '/' not in url.split('://', 1)[1]:
         raise OptionError('manager_url', '{0!r} is not the Manager web application URL'.format(url),
                           'Use https://<floating-ip>:28443/web (scheme, host, port and the /web path).')
 
@@ -225,7 +231,11 @@ class MrsClient:
     def connect(cls, manager_url, username, password, cas_url=None, cluster_id=1, poll_interval=2.0,
                 **connection):
         """A client for ``manager_url`` (``https://<ip>:28443/web``); logs in on the first request."""
-        http = HttpClient(manager_url, MRS_API, mrs_error, default_headers={'X-Language': 'en-us'}, **connection)
+        # Content-Type is mandatory on every Manager call, GETs included (s2).
+        http = HttpClient(manager_url, MRS_API, mrs_error, default_headers={'X-Language': 'en-us'},
+                          body_content_type='application/json',
+                          url_options={'manager_url': manager_url, 'cas_url': cas_url or default_cas_url(manager_url)},
+                          **connection)
         http.auth = MrsSessionAuth(http, manager_url, username, password, cas_url=cas_url)
         return cls(http, cluster_id=cluster_id, poll_interval=poll_interval)
 

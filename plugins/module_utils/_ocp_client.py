@@ -25,8 +25,8 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     TransportError,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._observer import announced_action
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_auth import build_auth
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import HttpClient, RetryPolicy
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_auth import BASIC, build_auth, choose_auth_method
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import HttpClient, RetryPolicy, check_url
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule, wait_until
 
 API_PREFIX = '/api/v2'
@@ -181,15 +181,19 @@ class OcpClient:
     def from_module(cls, module):
         """Build the client from a ``QuiesceModule``'s options (auth chosen and checked before any request)."""
         params = module.params
-        url = (params.get('ocp_url') or '').strip()
-        if not url.startswith(('http://', 'https://')):
-            raise OptionError('ocp_url', 'must be an http:// or https:// URL, got {0!r}'.format(url),
-                              'Set it to the OCP server, e.g. http://192.0.2.20:8080 (or the OCP_URL variable).')
+        # OCP is served over http or https by deployment (s2): both are accepted.
+        url = check_url('ocp_url', params.get('ocp_url'), example='https://192.0.2.20:8080')
         auth = build_auth(params)
+        if url.startswith('http://') and choose_auth_method(params) == BASIC:
+            module.ansible.warn('ocp_url {0} is plain http://: the HTTP Basic credentials of {1!r} travel in clear '
+                                'text. Use https:// if the OCP server offers it, or an AccessKey pair (auth_method='
+                                'aksk), which signs requests instead of sending the secret.'.format(
+                                    url, params.get('username')))
         # OCP throttles per user and says when the window resets in RateLimit-Reset (s3.4).
         retry = RetryPolicy(retry_after_headers=('Retry-After', 'RateLimit-Reset'))
         http = HttpClient(url, OCP_API, ocp_error, retry=retry, auth=auth, request_id_headers=('X-Trace-Id',),
-                          default_headers={'Accept-Language': 'en-US'}, **module.connection_options())
+                          default_headers={'Accept-Language': 'en-US'}, url_options={'ocp_url': url},
+                          **module.connection_options())
         schedule = None
         if params.get('poll_interval'):
             schedule = PollSchedule(initial=params['poll_interval'])

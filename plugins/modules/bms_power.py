@@ -17,13 +17,19 @@ description:
   - Reads every target's state first with the paged list API and acts only on the servers not already in the
     requested state. Servers already moving to it are followed; servers in another transition are waited
     through and then decided again.
-  - Sends one action call per 1000 servers (the documented maximum), several at once up to O(max_concurrency),
-    and polls the asynchronous jobs together. Each server is reported with its status before and after, its job
+  - Sends one action call per 1000 servers (the documented maximum), one after the other as the BMS documents
+    advise (concurrent calls invite throttling), and polls the asynchronous jobs together, up to O(max_concurrency)
+    reads at once. Each server is reported with its status before and after, its job
     id, its sub-job status and, on failure, the reason.
   - A server that changed state between the read and the action (errors C(BMS.0038)/C(BMS.0039), on the call or
     inside the job) is read again and handled; it is not counted as a failure. It is sent again at most once.
-  - When the connection drops after an action was sent, the servers of that call are read again. Those moving or
-    moved are followed by their state and never sent again; only servers provably untouched are sent again.
+  - When the answer to an action is lost or ambiguous (the connection dropped, no answer within O(request_timeout),
+    a server error), the action may have been applied, possibly later, and the documents give no way to prove it was
+    not; it is never sent again. Its servers are followed by their state for a grace period (10 seconds, or twice
+    O(request_timeout) when longer, within O(wait_timeout)); those that show no sign of it fail with the cause (the
+    HTTP status, the API's code and the request id) and the server to check.
+  - Overload refusals that did nothing (C(BMS.0212), C(BMS.1006)) and throttling (HTTP 429) are waited out and the
+    call sent again, never past O(wait_timeout).
   - If some servers fail, the task fails with a summary naming each failed server and the reason, and still
     returns the servers that succeeded so that they can be restored.
 author:
@@ -62,7 +68,8 @@ options:
     default: HARD
   max_concurrency:
     description:
-      - How many API requests may run at once (action calls of 1000 servers, list pages, job polls).
+      - How many read requests may run at once (list pages, server reads, job polls). Action calls are always sent
+        one at a time.
       - Keep it small; the gateway throttles (C(APIGW.0308)), which the module then waits out.
     type: int
     default: 4
@@ -279,7 +286,8 @@ def power(module):
                            'enterprise_project_id.')
     connection, client = open_client(module)
     run = PowerRun(client, params['state'], power_type=params['type'], check_mode=module.check_mode,
-                   wait=params['wait'], timeout=params['wait_timeout'], poll_interval=params['poll_interval'])
+                   wait=params['wait'], timeout=params['wait_timeout'], poll_interval=params['poll_interval'],
+                   request_timeout=params['request_timeout'])
 
     def result_of(report):
         before, after = power_diff(report, params['state'], module.check_mode)

@@ -25,6 +25,10 @@ def exports(ready, scenario):
     }
     if ready.get('ca_file'):
         env['QUIESCE_CA_PATH'] = ready['ca_file']
+    if any(str(url).startswith('http://') for url in ready.values() if isinstance(url, str)):
+        # The simulator is a test system on loopback: MRS Manager, IAM and BMS are documented HTTPS only,
+        # so the modules refuse plain http:// there unless told, explicitly, that this is a test system.
+        env['QUIESCE_ALLOW_INSECURE_HTTP'] = 'true'
     instances = resolve_instances(scenario)
     urls = ready['instances']
     env.update(mrs_env(urls['mrs'], instances['mrs']))

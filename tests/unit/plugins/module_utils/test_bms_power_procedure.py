@@ -23,6 +23,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     OperationFailedError,
     WaitTimeoutError,
 )
+from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.test_waiter import FakeClock
 
 END = {'os-stop': 'SHUTOFF', 'os-start': 'ACTIVE', 'reboot': 'ACTIVE'}
 NEEDS = {'os-stop': ('ACTIVE',), 'os-start': ('SHUTOFF',), 'reboot': ('ACTIVE',)}
@@ -111,9 +112,10 @@ def fleet(count, status='ACTIVE', prefix='s'):
     return [{'id': '{0}{1:05d}'.format(prefix, n), 'name': 'node{0}'.format(n), 'status': status} for n in range(count)]
 
 
-def run(fake, ids, desired, **kwargs):
+def run(fake, ids, desired, clock=None, **kwargs):
     kwargs.setdefault('poll_interval', 0.01)
-    return PowerRun(fake, desired, sleep=lambda s: None, **kwargs).run(ids)
+    clock = clock or FakeClock()
+    return PowerRun(fake, desired, clock=clock, sleep=clock.sleep, **kwargs).run(ids)
 
 
 @pytest.mark.parametrize('count, calls', [(999, [999]), (1000, [1000]), (1001, [1000, 1]),
@@ -239,12 +241,77 @@ def test_lost_answer_after_the_action_was_accepted_does_not_resend_the_same_serv
     assert all('followed by state' in r['reason'] for r in followed)
 
 
-def test_lost_request_that_never_landed_is_sent_again_for_untouched_servers():
+def test_an_ambiguous_action_without_any_sign_is_not_sent_again_and_fails_naming_the_cause():
+    # Unchanged status, idle and the same `updated` prove nothing (bms.md does not document `updated` to change
+    # on an action): the call may still be applied. It is never sent again; each server fails saying so.
     fake = FakeBms(fleet(3))
     fake.drop_before = 1
+    clock = FakeClock()
+    report = run(fake, list(fake.servers), 'stopped', clock=clock, request_timeout=2.0)
+    assert [len(c[1]) for c in fake.calls] == [3]
+    assert report['summary']['failed'] == 3
+    reason = report['failed_servers'][0]['reason']
+    assert 'outcome is unknown (connection reset)' in reason and 'not sent again' in reason
+    assert 'bms_info server_ids=[s00000]' in reason
+    assert all(r['changed'] for r in report['servers'])  # a ledger restores them: they may have been powered
+    assert 10.0 <= clock.now <= 11.0  # followed for the grace period, no longer
+
+
+def test_an_action_applied_after_its_answer_was_given_up_on_is_followed_not_sent_again():
+    # The simulator's "slow" fault in miniature: the call times out, the servers begin to stop a few reads later.
+    fake = FakeBms(fleet(2))
+    fake.drop_before = 1
+    real_submit = fake.submit
+
+    def slow_submit(action, ids, power_type):
+        try:
+            return real_submit(action, ids, power_type)
+        finally:
+            for server_id in ids:
+                fake.pending_transitions[server_id] = [3, 'SHUTOFF']
+    fake.submit = slow_submit
+    report = run(fake, list(fake.servers), 'stopped', request_timeout=2.0)
+    assert len(fake.calls) == 1
+    assert report['summary']['changed'] == 2 and report['summary']['failed'] == 0
+    assert all('followed by state' in r['reason'] for r in report['servers'])
+
+
+def test_a_persistent_server_error_on_the_action_keeps_its_cause_and_says_the_outcome_is_unknown():
+    fake = FakeBms(fleet(1))
+
+    def failing_submit(action, ids, power_type):
+        fake.calls.append((action, list(ids), power_type))
+        raise AmbiguousRequestError('Huawei Cloud BMS', 'POST', '/v1/p/baremetalservers/action', 'HTTP 500',
+                                    http_status=500, code='BMS.9999', api_message='internal error', request_id='rq-7')
+    fake.submit = failing_submit
     report = run(fake, list(fake.servers), 'stopped')
-    assert [len(c[1]) for c in fake.calls] == [3, 3]
-    assert report['summary']['changed'] == 3
+    assert len(fake.calls) == 1
+    failed = report['failed_servers'][0]
+    assert failed['error_code'] == 'BMS.9999'
+    for text in ('outcome is unknown', 'HTTP 500', 'BMS.9999', 'internal error', 'request id rq-7'):
+        assert text in failed['reason']
+    with pytest.raises(OperationFailedError) as caught:
+        raise_for_failures(report, 'stopped', {})
+    assert 'HTTP 500' in str(caught.value) and 'rq-7' in str(caught.value)
+
+
+def test_action_calls_are_sent_one_after_the_other():
+    fake = FakeBms(fleet(3500))
+    in_flight, most = [0], [0]
+    real_submit = fake.submit
+
+    def watched_submit(action, ids, power_type):
+        in_flight[0] += 1
+        most[0] = max(most[0], in_flight[0])
+        try:
+            threading.Event().wait(0.02)
+            return real_submit(action, ids, power_type)
+        finally:
+            in_flight[0] -= 1
+    fake.submit = watched_submit
+    report = run(fake, list(fake.servers), 'stopped')
+    assert len(fake.calls) == 4 and most[0] == 1
+    assert report['summary']['changed'] == 3500
 
 
 def test_lost_answer_of_a_reboot_that_already_finished_is_not_rebooted_again():

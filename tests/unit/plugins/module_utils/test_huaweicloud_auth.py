@@ -26,7 +26,8 @@ PROJECT = '0123456789abcdef0123456789abcdef'
 
 def params(**overrides):
     base = dict(region='cn-north-4', project_id=None, auth_method='auto', username=None, password=None,
-                domain_name=None, access_key=None, secret_key=None, iam_endpoint=None, bms_endpoint=None)
+                domain_name=None, access_key=None, secret_key=None, iam_endpoint=None, bms_endpoint=None,
+                allow_insecure_http=True)
     base.update(overrides)
     return base
 

@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import pytest
+
 from ansible_collections.quiesce.lifecycle.plugins.module_utils import _module
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import ApiError, WaitTimeoutError
 
@@ -95,3 +97,107 @@ def test_missing_requests_fails_with_missing_required_lib(run_module, monkeypatc
     assert failed
     assert 'Failed to import the required Python library (requests)' in result['msg']
     assert result['exception'] == 'Traceback: No module named requests'
+
+
+# --- empty means unset --------------------------------------------------------------------------------------------
+
+ENV_FALLBACKS = sorted(set(
+    (family, name, tuple(option['fallback'][1]))
+    for family, spec in list(_module.AUTH_SPECS.items()) + [('ocp', _module.CONNECTION_SPEC)]
+    for name, option in spec.items() if option.get('fallback')))
+# A value each option accepts, so that the module runs as far as the operation.
+USABLE = {'auth_method': 'auto', 'validate_certs': 'false', 'request_timeout': '7', 'allow_insecure_http': 'true',
+          'ca_path': __file__}
+BASE = {'mrs': {'manager_url': 'https://m/web', 'username': 'u', 'password': 'p'},
+        'ocp': dict(OCP_ARGS),
+        'huaweicloud': {}}
+
+
+def test_every_auth_and_connection_option_falls_back_to_its_environment_variable():
+    assert len(ENV_FALLBACKS) >= 20
+    assert all(option['fallback'][0] is _module.env_fallback
+               for spec in list(_module.AUTH_SPECS.values()) + [_module.CONNECTION_SPEC]
+               for option in spec.values() if option.get('fallback'))
+
+
+def _params_seen(run_module, family, args):
+    seen = {}
+
+    def operation(module):
+        seen.update(module.params)
+        return module.result(False)
+    result, failed = run_module(make_main(operation, family=family), args)
+    return seen, result, failed
+
+
+@pytest.mark.parametrize('family, name, variables', ENV_FALLBACKS)
+def test_each_environment_fallback_is_used_when_set(run_module, monkeypatch, family, name, variables):
+    args = dict(BASE[family])
+    args.pop(name, None)
+    value = USABLE.get(name, 'from-env')
+    monkeypatch.setenv(variables[0], value)
+    seen, result, failed = _params_seen(run_module, family, args)
+    assert not failed, result
+    expected = {'validate_certs': False, 'request_timeout': 7.0, 'allow_insecure_http': True}.get(name, value)
+    assert seen[name] == expected
+
+
+@pytest.mark.parametrize('blank', ['', '   ', '\t'])
+@pytest.mark.parametrize('family, name, variables', ENV_FALLBACKS)
+def test_each_environment_fallback_that_is_empty_counts_as_unset(run_module, monkeypatch, family, name, variables,
+                                                                 blank):
+    args = dict(BASE[family])
+    spec = _module.AUTH_SPECS[family].get(name) or _module.CONNECTION_SPEC[name]
+    required = spec.get('required')
+    args.pop(name, None)
+    monkeypatch.setenv(variables[0], blank)
+    seen, result, failed = _params_seen(run_module, family, args)
+    if required:
+        # A required option left empty fails before any request, naming the option.
+        assert failed and name in result['msg']
+        return
+    assert not failed, result
+    assert seen[name] == spec.get('default')
+
+
+@pytest.mark.parametrize('family, args, secret', [
+    ('mrs', {'manager_url': 'https://m/web', 'username': 'u', 'password': ''}, 'password'),
+    ('ocp', {'ocp_url': 'http://o', 'username': 'u', 'password': '  '}, 'password'),
+    ('ocp', {'ocp_url': 'http://o', 'access_key': 'AK', 'secret_key': ''}, 'secret_key'),
+    ('huaweicloud', {'region': 'r', 'username': 'u', 'password': '', 'domain_name': 'd'}, 'password'),
+    ('huaweicloud', {'region': 'r', 'access_key': 'AK', 'secret_key': ' '}, 'secret_key'),
+])
+def test_an_empty_secret_fails_before_any_request_naming_the_option(run_module, family, args, secret):
+    calls = []
+    result, failed = run_module(make_main(lambda m: calls.append(1), family=family), args)
+    assert failed and calls == [] and result['error']['option'] == secret
+    assert 'must not be empty' in result['msg']
+
+
+def test_an_empty_project_id_from_the_environment_is_looked_up_by_region(run_module, monkeypatch):
+    monkeypatch.setenv('HUAWEICLOUD_PROJECT_ID', '')
+    seen, _result, failed = _params_seen(run_module, 'huaweicloud', {'region': 'cn-north-4'})
+    assert not failed and seen['project_id'] is None
+
+
+def test_a_missing_ca_path_names_the_option(run_module):
+    calls = []
+    result, failed = run_module(make_main(lambda m: calls.append(1)), dict(OCP_ARGS, ca_path='/nonexistent/ca.pem'))
+    assert failed and calls == [] and result['error']['option'] == 'ca_path'
+    assert '/nonexistent/ca.pem' in result['msg']
+
+
+def test_the_deadline_is_the_start_plus_wait_timeout_and_none_without_a_wait(run_module):
+    seen = {}
+
+    def operation(module):
+        seen['deadline'] = module.connection_options()['deadline'] - module.started
+        return module.result(False)
+    run_module(make_main(operation), dict(OCP_ARGS, wait_timeout=10))
+    assert seen['deadline'] == 10
+
+    def without_wait(module):
+        seen['none'] = module.connection_options()['deadline']
+        return module.result(False)
+    run_module(make_main(without_wait), dict(OCP_ARGS, wait=False))
+    assert seen['none'] is None

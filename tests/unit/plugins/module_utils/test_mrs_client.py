@@ -159,7 +159,8 @@ def test_wait_for_command_polls_until_complete():
                                   progress('COMPLETE', 100)]}, clock)
     final = mrs.wait_for_command(101, 60, 'stop HBase')
     assert final.state == 'COMPLETE' and final.total_progress == 100 and final.steps == ['Stop HBase']
-    assert clock.sleeps == [1.0, 1.5]
+    # Intervals grow with the time already waited (at most 8 % of it), never below the first one.
+    assert clock.sleeps == [1.0, 1.0]
 
 
 def test_failed_command_names_code_description_entities_and_id():
@@ -200,7 +201,7 @@ def test_cluster_info_combines_health_and_cluster_list():
     assert mrs.cluster_info() == dict(id=1, health='GOOD', name='prod', version='MRS 2.1.0', stack_model='Sec')
 
 
-@pytest.mark.parametrize('name', ['', ' HBase', 'a/b', '   '])
+@pytest.mark.parametrize('name', ['', ' HBase', 'a/b', '   ', '..', '.'])
 def test_bad_service_names_fail_naming_the_option(name):
     with pytest.raises(OptionError) as caught:
         check_service_name(name, 'names')
@@ -215,15 +216,25 @@ def test_bad_cluster_id(cluster_id):
 
 @pytest.mark.parametrize('url, usable', [
     ('https://192.0.2.10:28443/web', True),
-    ('http://127.0.0.1:8080/web/', True),
+    ('http://127.0.0.1:8080/web/', False),
     ('https://192.0.2.10:28443', False),
     ('192.0.2.10:28443/web', False),
+    ('https://', False),
+    ('garbage', False),
+    ('https://192.0.2.10:28443/web/../v3', False),
     ('', False),
 ])
-def test_manager_url_needs_scheme_and_path(url, usable):
+def test_manager_url_needs_https_scheme_host_and_path(url, usable):
     if usable:
         check_manager_url(url)
     else:
         with pytest.raises(OptionError) as caught:
             check_manager_url(url)
         assert caught.value.option == 'manager_url'
+
+
+def test_plain_http_manager_url_needs_the_explicit_opt_in():
+    with pytest.raises(OptionError) as caught:
+        check_manager_url('http://127.0.0.1:8080/web')
+    assert 'HTTPS only' in str(caught.value) and 'allow_insecure_http' in str(caught.value)
+    check_manager_url('http://127.0.0.1:8080/web/', allow_insecure_http=True)

@@ -19,12 +19,18 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes impor
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     AmbiguousRequestError,
     AuthError,
+    DeadlineError,
     NotFoundError,
+    OptionError,
     TransportError,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import (
+    UUID_SHAPE,
+    HTTPBasicAuth,
     HttpClient,
     RetryPolicy,
+    check_segment,
+    check_url,
     parse_retry_after,
 )
 
@@ -290,3 +296,195 @@ def test_tls_verification_can_be_turned_off(tls_server, no_ca_environment):
     client = make_client(url, [], validate_certs=False)
     assert client.session.verify is False
     assert client.request('GET', '/x').json == {'ok': True}
+
+
+# --- path segments -------------------------------------------------------------------------------------------------
+
+def test_tuple_paths_are_percent_encoded_segment_by_segment(scripted_server):
+    scripted_server.reply({'status': 200, 'body': {}})
+    make_client(scripted_server.url, []).request('GET', ('v1', 'p 1', 'jobs', 'a?b#c%d'))
+    assert scripted_server.requests[0]['path'] == '/v1/p%201/jobs/a%3Fb%23c%25d'
+
+
+@pytest.mark.parametrize('path', [('v1', '..', 'x'), ('v1', '.'), ('v1', ''), '/v1/p/../../v3/projects',
+                                  '/v1/./x'])
+def test_dot_and_empty_segments_never_leave_the_client(scripted_server, path):
+    with pytest.raises(TransportError):
+        make_client(scripted_server.url, []).request('GET', path)
+    assert scripted_server.requests == []
+
+
+@pytest.mark.parametrize('value', ['../../../v3/projects', '..', 'a/b', 'x?y', '', '%2e%2e', 'a b'])
+def test_ids_of_the_wrong_shape_fail_naming_the_option(value):
+    with pytest.raises(OptionError) as caught:
+        check_segment('job_ids', value)
+    assert caught.value.option == 'job_ids'
+    with pytest.raises(OptionError):
+        check_segment('server_ids', value, UUID_SHAPE, 'a UUID')
+
+
+def test_ids_of_the_documented_shape_pass():
+    assert check_segment('job_ids', '2c9eb2c5544cbf6101544f0602af2b4f') == '2c9eb2c5544cbf6101544f0602af2b4f'
+    assert check_segment('server_ids', '616fb98f-46ca-475e-917e-2563e5a8cd19', UUID_SHAPE)
+
+
+# --- URL options ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('value', ['https://', 'garbage', 'ftp://host', 'https://host:99999', 'http://:80',
+                                   'https://host/a/../b', 'https://user:pw@host', 'https://host?x=1', '', None])
+def test_unusable_urls_fail_naming_the_option(value):
+    with pytest.raises(OptionError) as caught:
+        check_url('ocp_url', value)
+    assert caught.value.option == 'ocp_url'
+
+
+def test_https_only_apis_refuse_plain_http_unless_allowed():
+    with pytest.raises(OptionError) as caught:
+        check_url('bms_endpoint', 'http://127.0.0.1:8000', https_only=True, service='Huawei Cloud BMS')
+    assert 'HTTPS only' in str(caught.value) and 'allow_insecure_http' in str(caught.value)
+    assert check_url('bms_endpoint', 'http://127.0.0.1:8000/', https_only=True,
+                     allow_insecure_http=True) == 'http://127.0.0.1:8000'
+    assert check_url('ocp_url', ' http://127.0.0.1:8080 ') == 'http://127.0.0.1:8080'
+
+
+# --- the caller's deadline -----------------------------------------------------------------------------------------
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_a_retry_after_longer_than_the_budget_fails_at_once_naming_the_deadline(scripted_server):
+    scripted_server.reply({'status': 429, 'headers': {'Retry-After': '20'}, 'body': {}})
+    clock = Clock()
+    client = make_client(scripted_server.url, [], clock=clock, deadline=clock.now + 10)
+    clock.now += 2
+    with pytest.raises(DeadlineError) as caught:
+        client.request('GET', '/x')
+    assert len(scripted_server.requests) == 1 and client.stats['retries'] == 0
+    text = str(caught.value)
+    assert 'retry after 20s' in text and '8.0s left' in text and 'wait_timeout' in text and 'HTTP 429' in text
+    assert caught.value.to_dict()['retry_after'] == 20
+
+
+def test_retries_that_fit_in_the_budget_are_made(scripted_server):
+    scripted_server.reply({'status': 503, 'body': {}}, {'status': 200, 'body': {'ok': 1}})
+    clock = Clock()
+    sleeps = []
+    client = make_client(scripted_server.url, sleeps, clock=clock, deadline=clock.now + 10)
+    assert client.request('GET', '/x').json == {'ok': 1} and sleeps == [1.0]
+
+
+def test_backoff_that_would_end_after_the_deadline_is_not_waited(scripted_server):
+    scripted_server.reply({'status': 503, 'body': {}})
+    clock = Clock()
+    client = make_client(scripted_server.url, [], clock=clock, deadline=clock.now + 0.5)
+    with pytest.raises(DeadlineError) as caught:
+        client.request('GET', '/x')
+    assert 'would retry after 1.0s' in str(caught.value)
+
+
+# --- refusals that did nothing (the family's predicate) -------------------------------------------------------------
+
+def test_a_refusal_the_policy_knows_is_resent_even_for_a_post(scripted_server):
+    busy = {'status': 400, 'body': {'error': {'code': 'BUSY', 'message': 'retry later'}}}
+    scripted_server.reply(busy, busy, {'status': 200, 'body': {'ok': 1}})
+    sleeps = []
+    policy = RetryPolicy(max_attempts=4, base_delay=1.0, jitter=0.0,
+                         refused=lambda response: (response.json or {}).get('error', {}).get('code') == 'BUSY')
+    assert make_client(scripted_server.url, sleeps, retry=policy).request('POST', '/act').json == {'ok': 1}
+    assert sleeps == [1.0, 2.0] and len(scripted_server.requests) == 3
+
+
+def test_without_the_predicate_a_400_is_an_error_at_once(scripted_server):
+    scripted_server.reply({'status': 400, 'body': {'error': {'code': 'BUSY'}}})
+    with pytest.raises(Exception):
+        make_client(scripted_server.url, []).request('POST', '/act')
+    assert len(scripted_server.requests) == 1
+
+
+# --- credentials refused mid-way ------------------------------------------------------------------------------------
+
+def test_stateless_credentials_refused_once_mid_way_are_sent_once_more(scripted_server):
+    refused = {'status': 401, 'body': {'error': {'code': 0, 'message': 'unauthorized'}}}
+    scripted_server.reply({'status': 200, 'body': {'n': 1}}, refused, {'status': 200, 'body': {'n': 2}})
+    sleeps = []
+    client = make_client(scripted_server.url, sleeps, auth=HTTPBasicAuth('u', 'p'))
+    assert client.request('GET', '/x').json == {'n': 1}
+    assert client.request('POST', '/x').json == {'n': 2}
+    assert len(scripted_server.requests) == 3 and sleeps == [1.0]
+
+
+def test_credentials_refused_at_the_start_fail_at_once(scripted_server):
+    scripted_server.reply({'status': 401, 'body': {'error': {'code': 0, 'message': 'unauthorized'}}})
+    with pytest.raises(AuthError) as caught:
+        make_client(scripted_server.url, [], auth=HTTPBasicAuth('u', 'p')).request('GET', '/x')
+    assert len(scripted_server.requests) == 1 and caught.value.refused_midway is False
+
+
+def test_credentials_refused_twice_mid_way_are_reported_as_such(scripted_server):
+    refused = {'status': 401, 'body': {'error': {'code': 0, 'message': 'unauthorized'}}}
+    scripted_server.reply({'status': 200, 'body': {}}, refused)
+    client = make_client(scripted_server.url, [], auth=HTTPBasicAuth('u', 'p'))
+    client.request('GET', '/x')
+    with pytest.raises(AuthError) as caught:
+        client.request('GET', '/x')
+    assert len(scripted_server.requests) == 3 and caught.value.refused_midway is True
+
+
+# --- errors that name the option ------------------------------------------------------------------------------------
+
+def test_a_persistent_5xx_on_a_post_keeps_status_code_and_request_id(scripted_server):
+    scripted_server.reply({'status': 500, 'headers': {'X-Trace-Id': 'tr-9'},
+                           'body': {'successful': False, 'status': 500, 'traceId': 'tr-9',
+                                    'error': {'code': 60018, 'message': 'internal'}}})
+    with pytest.raises(AmbiguousRequestError) as caught:
+        make_client(scripted_server.url, []).request('POST', '/act')
+    err = caught.value
+    assert (err.http_status, err.code, err.request_id) == (500, 60018, 'tr-9')
+    assert 'HTTP 500 (code 60018): internal (request id tr-9)' in str(err) and 'unknown' in str(err)
+
+
+def test_an_unreadable_ca_bundle_names_ca_path(tmp_path):
+    client = make_client('https://127.0.0.1:1', [], ca_path=str(tmp_path / 'missing.pem'))
+    with pytest.raises(TransportError) as caught:
+        client.request('GET', '/x')
+    assert 'ca_path' in str(caught.value)
+
+
+def test_connection_failures_name_the_url_option():
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    url = 'http://127.0.0.1:{0}/cas'.format(port)
+    options = {'manager_url': 'http://127.0.0.1:1/web', 'cas_url': url}
+    client = make_client('http://127.0.0.1:1/web', [], url_options=options)
+    with pytest.raises(TransportError) as caught:
+        client.request('GET', url + '/login')
+    assert 'check option cas_url ({0})'.format(url) in str(caught.value)
+
+
+def test_https_against_a_plain_http_server_says_so_once(scripted_server):
+    https_url = scripted_server.url.replace('http://', 'https://')
+    sleeps = []
+    client = make_client(https_url, sleeps, url_options={'ocp_url': https_url})
+    with pytest.raises(TransportError) as caught:
+        client.request('GET', '/x')
+    assert sleeps == [] and 'answers in plain HTTP' in str(caught.value) and 'ocp_url' in str(caught.value)
+
+
+def test_plain_http_against_a_tls_server_says_so_once(tls_server, no_ca_environment):
+    url, _cert = tls_server
+    plain = url.replace('https://', 'http://')
+    sleeps = []
+    client = make_client(plain, sleeps, url_options={'ocp_url': plain})
+    with pytest.raises(TransportError) as caught:
+        client.request('POST', '/x')
+    assert not isinstance(caught.value, AmbiguousRequestError)
+    assert sleeps == [] and 'speaks TLS' in str(caught.value) and 'ocp_url' in str(caught.value)

@@ -8,7 +8,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import WaitTimeoutError
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule, wait_until
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule, predicted_end, wait_until
 
 
 class FakeClock:
@@ -30,7 +30,8 @@ def test_returns_the_first_value_that_is_done():
     value = wait_until(lambda: next(states), lambda s: s == 'STOPPED', 60, 'cluster 7 to stop',
                        schedule=PollSchedule(initial=1, factor=2, maximum=10), clock=clock, sleep=clock.sleep)
     assert value == 'STOPPED'
-    assert clock.sleeps == [1, 2]
+    # a share of the time already waited (8 % of 1 s) is less than the first interval, which is kept
+    assert clock.sleeps == [1, 1]
 
 
 def test_intervals_back_off_and_are_capped():
@@ -52,10 +53,10 @@ def test_timeout_names_the_last_state_and_the_id_to_follow_up():
                    follow_up={'task_id': 99}, schedule=PollSchedule(initial=3, factor=2, maximum=30),
                    clock=clock, sleep=clock.sleep)
     err = caught.value
-    # sleeps 3, then 6, then only the 1 second left before the deadline; one last look at the deadline
-    assert clock.sleeps == [3, 6, 1] and polls == [0, 3, 9, 10]
+    # sleeps 3 (8 % of the time waited is less), then only the 1 second left; one last look at the deadline
+    assert clock.sleeps == [3, 3, 3, 1] and polls == [0, 3, 6, 9, 10]
     assert str(err) == ('Timed out after 10s waiting for task 99 "Stop OB cluster"; last seen: status RUNNING, '
-                        '40% done; follow up with task_id=99')
+                        '50% done; follow up with task_id=99')
     assert err.to_dict()['follow_up'] == {'task_id': 99} and err.last_state.startswith('status RUNNING')
 
 
@@ -77,3 +78,39 @@ def test_fetch_errors_propagate():
 def test_schedule_rejects_a_non_positive_interval():
     with pytest.raises(ValueError):
         PollSchedule(initial=0)
+
+
+@pytest.mark.parametrize('length', [0.5, 2, 2.3, 10, 10.7, 42, 42.9, 600, 611])
+def test_an_operation_is_seen_at_most_max_1s_or_10_percent_of_its_length_after_it_ended(length):
+    clock = FakeClock()
+    polls = []
+
+    def fetch():
+        polls.append(clock.now)
+        return clock.now >= length
+    wait_until(fetch, bool, 3600, 'x', schedule=PollSchedule(initial=1.0), clock=clock, sleep=clock.sleep)
+    latency = polls[-1] - length
+    assert 0 <= latency <= max(1.0, 0.1 * length)
+    assert len(polls) <= 70  # 600 s: 66 polls, not one a second
+
+
+def test_the_old_schedule_missed_that_goal():
+    # 2 s, x1.5, at most 30 s (before issue 15 item 10): 42 s of work was seen 22 s late.
+    clock = FakeClock()
+    polls = []
+
+    def fetch():
+        polls.append(clock.now)
+        return clock.now >= 42
+    wait_until(fetch, bool, 3600, 'x', schedule=PollSchedule(initial=2.0, share=1e9), clock=clock, sleep=clock.sleep)
+    assert polls[-1] - 42 > 0.1 * 42
+
+
+def test_reported_progress_brings_the_next_poll_forward():
+    clock = FakeClock()
+    values = iter([0.0, 0.5, 0.9, 1.0])
+    wait_until(lambda: next(values), lambda v: v >= 1.0, 3600, 'x', schedule=PollSchedule(initial=10.0, share=1.0),
+               clock=clock, sleep=clock.sleep, progress=lambda v: v)
+    # 50 % after 10 s predicts 10 s more; 90 % after 20 s predicts 2.2 s, but never below the first interval
+    assert clock.sleeps == [10.0, 10.0, 10.0]
+    assert predicted_end(0.9, 20) == pytest.approx(2.222, abs=0.001) and predicted_end(None, 5) is None

@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import pytest
+
 import yaml
 
 from ansible_collections.quiesce.lifecycle.plugins.modules import bms_info
@@ -13,7 +15,7 @@ from ansible_collections.quiesce.lifecycle.plugins.modules import bms_info
 
 def args(server, **extra):
     base = dict(region='cn-north-4', project_id='p0', access_key='AK', secret_key='SK', bms_endpoint=server.url,
-                iam_endpoint=server.url)
+                iam_endpoint=server.url, allow_insecure_http=True)
     base.update(extra)
     return base
 
@@ -45,5 +47,20 @@ def test_jobs_only_does_not_list_servers(run_module, scripted_server):
 
 def test_missing_server_ids_are_listed(run_module, scripted_server):
     scripted_server.reply({'status': 404, 'body': {'error': {'code': 'BMS.0040', 'message': 'gone'}}})
-    result, failed = run_module(bms_info.main, args(scripted_server, server_ids=['ghost']))
-    assert not failed and result['missing_server_ids'] == ['ghost'] and result['servers'] == []
+    ghost = '0badc0de-0000-4000-8000-000000000000'
+    result, failed = run_module(bms_info.main, args(scripted_server, server_ids=[ghost]))
+    assert not failed and result['missing_server_ids'] == [ghost] and result['servers'] == []
+
+
+@pytest.mark.parametrize('extra, option', [
+    (dict(server_ids=['../../../v3/projects']), 'server_ids'),
+    (dict(job_ids=['../../baremetalservers/detail']), 'job_ids'),
+    (dict(project_id='../../v3'), 'project_id'),
+    (dict(bms_endpoint='https://'), 'bms_endpoint'),
+    (dict(iam_endpoint='garbage'), 'iam_endpoint'),
+    (dict(allow_insecure_http=False), 'bms_endpoint'),
+])
+def test_unusable_ids_and_urls_fail_before_any_request(run_module, scripted_server, extra, option):
+    result, failed = run_module(bms_info.main, args(scripted_server, **extra))
+    assert failed and result['error']['option'] == option and option in result['msg']
+    assert scripted_server.requests == []

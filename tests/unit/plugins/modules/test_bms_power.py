@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.quiesce.lifecycle.plugins.modules import bms_power
 
-IDS = ['id-{0:02d}'.format(n) for n in range(12)]
+IDS = ['00000000-0000-4000-8000-{0:012d}'.format(n) for n in range(12)]
 
 
 def listing(statuses):
@@ -23,7 +23,7 @@ def listing(statuses):
 
 def args(server, **extra):
     base = dict(region='cn-north-4', project_id='p0', access_key='AK', secret_key='SK', bms_endpoint=server.url,
-                iam_endpoint=server.url, poll_interval=0.01)
+                iam_endpoint=server.url, poll_interval=0.01, allow_insecure_http=True)
     base.update(extra)
     return base
 
@@ -54,8 +54,8 @@ def test_check_mode_sends_no_action_and_shows_a_per_server_diff(run_module, scri
     assert not failed and result['changed']
     assert [r['method'] for r in scripted_server.requests] == ['GET']
     assert result['summary']['would_change'] == 8 and result['summary']['unchanged'] == 4
-    assert result['diff']['before']['id-01'] == 'on' and result['diff']['after']['id-01'] == 'off'
-    assert result['diff']['before']['id-00'] == result['diff']['after']['id-00'] == 'off'
+    assert result['diff']['before'][IDS[1]] == 'on' and result['diff']['after'][IDS[1]] == 'off'
+    assert result['diff']['before'][IDS[0]] == result['diff']['after'][IDS[0]] == 'off'
     assert result['api_calls']['action_calls'] == 0
 
 
@@ -72,9 +72,9 @@ def test_partial_failure_fails_with_a_summary_and_reports_every_server(run_modul
     result, failed = run_module(bms_power.main, args(scripted_server, server_ids=IDS, state='stopped', type='SOFT'))
     assert failed and result['changed']
     assert result['msg'].startswith('2 of 12 server(s) could not be stopped (10 changed, 0 already stopped)')
-    assert 'id-00 (node-id-00): Failed to operate the BMS. [BMS.0006]' in result['msg']
+    assert '{0} (node-{0}): Failed to operate the BMS. [BMS.0006]'.format(IDS[0]) in result['msg']
     assert result['summary']['changed'] == 10 and result['job_ids'] == ['job-1']
-    assert sorted(f['id'] for f in result['failed_servers']) == ['id-00', 'id-01']
+    assert sorted(f['id'] for f in result['failed_servers']) == IDS[:2]
     action = [r for r in scripted_server.requests if r['method'] == 'POST'][0]
     assert json.loads(action['body'])['os-stop']['type'] == 'SOFT'
     changed = [s for s in result['servers'] if s['outcome'] == 'changed']

@@ -22,7 +22,7 @@ def summary(running):
 
 def args(server, **extra):
     base = dict(manager_url=server.url + '/web', cas_url=server.url + '/cas', username='admin', password='s3cret',
-                name='HBase', state='stopped', poll_interval=0.01)
+                name='HBase', state='stopped', poll_interval=0.01, allow_insecure_http=True)
     base.update(extra)
     return base
 
@@ -90,6 +90,12 @@ def test_unknown_service_fails_before_any_action(run_module, scripted_server):
     (dict(wait_timeout=-1), 'wait_timeout'),
     (dict(related_services=['']), 'related_services'),
     (dict(manager_url='192.0.2.10:28443'), 'manager_url'),
+    (dict(name='..'), 'name'),
+    (dict(manager_url='https://'), 'manager_url'),
+    (dict(cas_url='garbage'), 'cas_url'),
+    (dict(password=''), 'password'),
+    (dict(allow_insecure_http=False), 'manager_url'),
+    (dict(ca_path='/nonexistent/ca.pem'), 'ca_path'),
 ])
 def test_bad_options_fail_before_any_request(run_module, scripted_server, extra, option):
     result, failed = run_module(mrs_service.main, args(scripted_server, **extra))
@@ -112,3 +118,10 @@ def test_failed_start_reports_code_description_and_command_id(run_module, script
     assert result['error']['command_id'] == 9 and result['error']['error_code'] == 1001
     assert result['command_id'] == 9 and result['before']['running_status'] == 'STOPPED'
     assert sent(scripted_server)[-1] == ('GET', '/web/v1/logout_action')
+
+
+def test_every_manager_call_carries_the_mandatory_content_type(run_module, scripted_server):
+    scripted_server.reply(login(scripted_server), {'body': summary('STOPPED')}, {'body': {}})
+    run_module(mrs_service.main, args(scripted_server, state='stopped'))
+    web_calls = [r for r in scripted_server.requests if r['path'].startswith('/web/')]
+    assert web_calls and all(r['headers'].get('Content-Type', '').startswith('application/json') for r in web_calls)

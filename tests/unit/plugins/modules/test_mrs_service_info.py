@@ -24,7 +24,7 @@ def cluster_replies():
 
 
 def args(server, **extra):
-    base = dict(manager_url=server.url + '/web', username='admin', password='s3cret')
+    base = dict(manager_url=server.url + '/web', username='admin', password='s3cret', allow_insecure_http=True)
     base.update(extra)
     return base
 
