@@ -15,12 +15,13 @@ from __future__ import annotations
 import os
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.utils.display import Display
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils import _module
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_client import BmsClient
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import OptionError
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._huaweicloud_auth import HuaweiCloudConnection
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client import MrsClient, check_manager_url
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client import MrsClient, check_options
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_client import OcpClient
 from ansible_collections.quiesce.lifecycle.plugins.plugin_utils._window_estate import (
     DEFAULT_ENDPOINT,
@@ -61,14 +62,32 @@ def _is_unset(value):
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+class _Warnings:
+    """What the clients' ``module.ansible.warn(...)`` reaches when the window runs them: Ansible's warnings."""
+
+    def __init__(self, endpoint_name):
+        self.endpoint_name = endpoint_name
+        self.given = []
+
+    def warn(self, message):
+        text = 'endpoint {0}: {1}'.format(self.endpoint_name, message)
+        if text not in self.given:
+            self.given.append(text)
+            Display().warning(text)
+
+
 class Endpoint:
-    """One named endpoint with its validated options (``params``, secrets included: never serialize)."""
+    """One named endpoint with its validated options (``params``, secrets included: never serialize).
+
+    It stands in for the module object the clients' ``from_module`` take: ``params``, ``connection_options()``
+    and ``ansible.warn()``."""
 
     def __init__(self, family, name, params, public):
         self.family = family
         self.name = name
         self.params = params
         self._public = public
+        self.ansible = _Warnings(default_label(name))
 
     def public(self):
         return dict(self._public)
@@ -78,6 +97,7 @@ class Endpoint:
         return False
 
     def connection_options(self):
+        # No deadline here: the stage runner bounds each wait by the window's own budget.
         return _module.connection_options(self.params)
 
 
@@ -107,7 +127,7 @@ def resolve_endpoint(family, name, estate_options, module_defaults, environ=None
     validated = result.validated_parameters
     if family == 'mrs':
         try:
-            check_manager_url(validated.get('manager_url'))
+            check_options(validated, ())  # as mrs_service checks them: URLs (HTTPS), cluster id
         except OptionError as err:
             raise EndpointError('endpoint {0} (mrs): {1}'.format(name, err))
     public = public_endpoint(family, dict((k, v) for k, v in validated.items() if k in PUBLIC_OPTIONS))
