@@ -90,7 +90,7 @@ class Kind:
     def target(self, stage, endpoint, key, identity, label, before, decision, reading, reason=None):
         reading = dict(reading, key=key, label=label, decision=decision)
         return {'key': key, 'stage': stage['name'], 'kind': self.name, 'endpoint': endpoint, 'target': identity,
-                'label': label, 'before': before, 'decision': decision, 'reason': reason,
+                'label': label, 'before': before, 'state': before, 'decision': decision, 'reason': reason,
                 'api_ids': api_ids(self.name, identity), 'reading': reading}
 
     def unit_of(self, target):

@@ -126,8 +126,11 @@ class UnitObserver:
     def notify(self, event, **fields):
         ledger, progress = self.runner.ledger, self.runner.progress
         if event == 'poll':
-            progress.note(self.unit_id, state='{0}: {1}'.format(fields.get('what'), fields.get('state')),
-                          remaining=fields.get('remaining'))
+            state = str(fields.get('state'))
+            ids = [str(v) for v in (fields.get('follow_up') or {}).values() if v is not None]
+            if not any(i in state for i in ids):
+                state = '{0}: {1}'.format(fields.get('what'), state)  # say which operation this state is of
+            progress.note(self.unit_id, state=state, remaining=fields.get('remaining'))
             return
         targets = self._targets(fields.get('targets') or [])
         keys = [t['key'] for t in targets]
@@ -167,8 +170,7 @@ class StageRunner:
     def _unit_label(self, unit):
         first = unit[0]
         if self.stage['kind'] == 'ocp_agent_process':
-            return 'host {0} ({1})'.format(first['target']['host'], self.count_label(len(unit)).replace(
-                'target', 'process'))
+            return 'host {0} ({1} process{2})'.format(first['target']['host'], len(unit), '' if len(unit) == 1 else 'es')
         if len(unit) == 1:
             return first['label']
         noun = 'servers' if self.stage['kind'] == 'bms_power' else 'services'

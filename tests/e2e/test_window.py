@@ -171,7 +171,7 @@ def test_progress_lines_at_least_every_30_seconds_during_a_60_second_wait(simula
     moments = [stop_sent] + [at for at, _ in progress] + [done]
     gaps = [b - a for a, b in zip(moments, moments[1:])]
     assert max(gaps) <= 31.5, gaps
-    assert re.search(r'OCP task \d+ .*RUNNING.*subtasks successful; elapsed \d+s, budget left \d+s', progress[0][1])
+    assert re.search(r'task \d+ \(Stop OB cluster\) RUNNING.*subtasks successful; elapsed \d+s, budget left \d+s', progress[0][1])
 
 
 def _kill_after_action(sim, playbooks, estate, fault_path, api):
