@@ -151,9 +151,10 @@ class Ledger:
                                  resume_error=None)
                     self.entries[fields['key']] = entry
                 elif entry['status'] in (RESUMED,):
-                    # Stopped again after an earlier resume (a window run twice): a new stop period.
-                    entry.update(status=INTENT, action=action, error=None, resume_error=None,
-                                 times=dict((name, None) for name in TIMES))
+                    # Stopped again after an earlier resume (a window run twice): a new stop period, with the
+                    # state read now.
+                    entry.update(fields, status=INTENT, action=action, after=None, error=None, resume_error=None,
+                                 resume_after=None, times=dict((name, None) for name in TIMES))
                 else:
                     entry.update(status=INTENT, action=action)
                 entry['times']['stop_issued'] = entry['times'].get('stop_issued') or stamp

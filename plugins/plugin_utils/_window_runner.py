@@ -92,6 +92,7 @@ class Progress:
                 self.say(line)
 
     def __enter__(self):
+        self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._tick, name='quiesce-progress', daemon=True)
         self.thread.start()
         return self
@@ -110,6 +111,7 @@ class UnitObserver:
         self.unit_id = unit_id
         self.phase = phase
         self.by_api_id = {}
+        self.unit_targets = list(targets)
         for target in targets:
             for api_id in target.get('api_ids') or kinds.api_ids(target['kind'], target['target']):
                 self.by_api_id.setdefault(str(api_id), []).append(target)
@@ -138,8 +140,8 @@ class UnitObserver:
             if self.phase == 'quiesce':
                 # Written (and fsynced) before the request leaves: a crash from here on still leaves
                 # the target in the ledger, so a resume checks it. A failed write stops the action.
-                if targets:
-                    ledger.intend([entry_fields(t) for t in targets], fields['verb'])
+                # An action naming nothing we know of may touch any target of the unit: all go in.
+                ledger.intend([entry_fields(t) for t in targets or self.unit_targets], fields['verb'])
             elif keys:
                 ledger.update(keys, times={'start_issued': now_iso()})
             progress.note(self.unit_id, state='{0} sent for {1}, waiting for the answer'.format(
@@ -153,8 +155,9 @@ class UnitObserver:
 class StageRunner:
     """Runs one stage of a window (quiesce or resume) against open sessions, keeping ``ledger`` up to date."""
 
-    def __init__(self, stage, sessions, ledger, say, progress_interval=20, clock=time.monotonic):
+    def __init__(self, stage, sessions, ledger, say, progress_interval=20, clock=time.monotonic, sleep=time.sleep):
         self.stage = stage
+        self.sleep = sleep
         self.kind = kinds.KINDS[stage['kind']]
         self.sessions = sessions
         self.ledger = ledger
@@ -401,4 +404,4 @@ class StageRunner:
             verdicts = gates.evaluate(self.stage['kind'], 'post', readings, skip_gates)
             if not gates.failed(verdicts) or self.clock() >= end:
                 return verdicts
-            time.sleep(min(POST_GATE_POLL, max(0.1, end - self.clock())))
+            self.sleep(min(POST_GATE_POLL, max(0.1, end - self.clock())))

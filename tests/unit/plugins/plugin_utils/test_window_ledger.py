@@ -270,3 +270,16 @@ def test_concurrent_intents_lose_no_entry(tmp_path, monkeypatch):
     assert len(entries) == 32 and all(e['status'] == 'stopped' for e in entries.values())
     assert len(ledger.pending()) == 32
     assert written == sorted(written)  # every version holds all that an earlier one did
+
+
+def test_a_target_stopped_again_after_its_resume_takes_the_state_read_now(tmp_path):
+    ledger = ledgers.Ledger('CHG-1', path=str(tmp_path / 'ledger.json'))
+    fields = {'key': 'k', 'stage': 'dbs', 'kind': 'ocp_cluster', 'endpoint': 'e', 'target': {'id': 1},
+              'label': 'ob (1)', 'before': 'RUNNING'}
+    ledger.intend([fields], 'stop')
+    ledger.update(['k'], status='stopped', after='STOPPED')
+    ledger.update(['k'], status='resumed', resume_after='RUNNING')
+    ledger.intend([dict(fields, before='DEGRADED')], 'stop')
+    entry = ledger.entry('k')
+    assert entry['status'] == 'intent' and entry['before'] == 'DEGRADED'
+    assert entry['after'] is None and entry.get('resume_after') is None and entry['times']['down'] is None

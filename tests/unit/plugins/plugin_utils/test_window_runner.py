@@ -397,3 +397,34 @@ def test_progress_lines_while_a_unit_waits(kind, ledger):
     assert progress[0].startswith('[dbs] ob-1 (1): cluster ob-1 (1): STOPPING (3/11 subtasks); elapsed ')
     assert progress[0].endswith(', budget left 42s')
     assert not any(thread.name == 'quiesce-progress' for thread in threading.enumerate())  # the ticker ended
+
+
+def test_an_action_naming_no_known_target_puts_the_whole_unit_in_the_ledger_first(kind, ledger, monkeypatch):
+    """Should the library ever announce ids the runner cannot map, every target of the unit goes in before the send."""
+    seen = []
+    original = kind._act
+
+    def act(target, verb, done):
+        with _observer.announced_action('ocp', verb, ['no-such-id']):
+            seen.append(status_on_disk(ledger, target['key']))
+        return original(target, verb, done)
+
+    monkeypatch.setattr(kind, '_act', act)
+    runner_for(stage_of(1), ledger).quiesce(targets_of(1), 600)
+    assert seen == ['intent']
+
+
+def test_progress_lines_come_again_when_a_runner_waits_a_second_time(kind, ledger):
+    say = Say()
+    runner = runner_for(stage_of(1), ledger, say=say, interval=0.05)
+    waited = threading.Event()
+
+    def slow(target):
+        waited.wait(0.3)
+
+    kind.in_action = slow
+    runner.quiesce(targets_of(1), 600)
+    first = len([line for line in say.lines if 'elapsed' in line])
+    entries = [dict(e) for e in ledger.pending()]
+    runner.resume(entries, 600, post_start_grace=0)
+    assert first >= 1 and len([line for line in say.lines if 'elapsed' in line]) > first
