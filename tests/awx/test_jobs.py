@@ -203,3 +203,21 @@ def test_operator_work_refuses_a_choice_without_its_file(run_job, choice):
     assert job.rc != 0
     message, = job.failed_messages()
     assert "names no file operator_tasks/<name>.yml" in message
+
+
+def test_progress_lines_reach_the_job_output(sim, run_job, kit_credentials):
+    """While a stage waits, its progress lines are part of the job's output (what AWX shows as it runs)."""
+    sim.admin.config(speed=0.4)  # ob-report's stop task: ~5 s
+    try:
+        estate = {"maintenance_window_estate": yaml.safe_dump({
+            "window": {"progress_interval": 1},
+            "stages": [{"name": "databases", "kind": "ocp_cluster", "targets": ["ob-report"]}]})}
+        job = run_job("quiesce", "quiesce.yml", extravars=estate, credentials=kit_credentials())
+        assert job.rc == 0, job.stdout[-3000:]
+        progress = [line for line in job.stdout.splitlines() if line.startswith("[databases] ob-report (1000003): ")]
+        assert progress and re.search(r"RUNNING.*elapsed \d+s, budget left \d+s", progress[0])
+        resume = run_job("resume", "resume.yml", extravars={**estate, **job.artifact_data},
+                         credentials=kit_credentials())
+        assert resume.rc == 0, resume.stdout[-3000:]
+    finally:
+        sim.admin.config(speed=0.0)
