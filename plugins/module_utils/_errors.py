@@ -98,16 +98,47 @@ class AmbiguousRequestError(QuiesceError):
     Raised instead of replaying an action blindly (connection dropped after the
     request was sent, read timeout, 5xx, unreadable answer). The caller must
     re-read the target's state before deciding whether to send it again.
+    ``response`` is the answer when there was one (a 5xx, or a 2xx whose body
+    could not be read), None when none came; the family client judges from it
+    whether the API itself refused the request (then its state can prove the
+    request was not applied).
     """
 
-    def __init__(self, api, method, path, cause):
+    def __init__(self, api, method, path, cause, response=None):
         self.api = api
         self.method = method
         self.path = path
         self.cause = cause
+        self.response = response
+        self.http_status = getattr(response, 'status', None)
         message = ('{0} API: the outcome of {1} {2} is unknown ({3}); the action may or may not have been '
                    'applied, so it was not repeated blindly').format(api, method, path, cause)
-        super(AmbiguousRequestError, self).__init__(message, api=api, method=method, path=path, cause=str(cause))
+        super(AmbiguousRequestError, self).__init__(message, api=api, method=method, path=path, cause=str(cause),
+                                                    http_status=self.http_status)
+
+
+class UnconfirmedActionError(AmbiguousRequestError):
+    """An action whose outcome is unknown, watched for a grace period without any sign that it was applied.
+
+    Nothing in the documents proves it was not applied, so it was not sent again either: the
+    operator must look at ``check`` (the API's own record of it) before running the task again.
+    """
+
+    def __init__(self, action, cause, grace, last_state=None, check=None, follow_up=None):
+        QuiesceError.__init__(
+            self, 'The outcome of {0} is unknown ({1}). It was not sent again, because nothing in the API proves '
+                  'it was not applied, and for {2:g}s nothing showed that it was{3}. Check {4} before running the '
+                  'task again.'.format(action, cause, grace, '' if last_state is None else
+                                       ' (last seen: {0})'.format(last_state), check or 'the target'),
+            action=action, cause=str(cause), grace=grace, last_state=last_state, check=check,
+            follow_up=follow_up or None)
+        self.api = self.method = self.path = self.response = self.http_status = None
+        self.cause = cause
+        self.action = action
+        self.grace = grace
+        self.last_state = last_state
+        self.check = check
+        self.follow_up = follow_up or {}
 
 
 class WaitTimeoutError(QuiesceError):

@@ -257,7 +257,7 @@ class HttpClient:
 
             if not idempotent and (response.status >= 500 or (response.ok and response.malformed)):
                 cause = 'HTTP {0}'.format(response.status) if response.status >= 500 else 'unreadable response body'
-                raise AmbiguousRequestError(self.api, method, path, cause)
+                raise AmbiguousRequestError(self.api, method, path, cause, response=response)
             if expected is not None:
                 if response.status in expected:
                     return response

@@ -214,9 +214,9 @@ error:
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._module import STATES, QuiesceModule
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_client import OcpClient, host_view
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_state import (
-    ALL_PROCESSES,
     ensure_agent,
     ensure_processes,
+    is_all,
 )
 
 
@@ -230,9 +230,13 @@ def run(module):
     if params['scope'] == 'processes' and not processes:
         module.fail_option('processes', 'is required with scope=processes',
                            'Name the processes (aliases or ids), or use processes=all.')
-    if params['scope'] == 'agent' and [p for p in processes if p.strip().lower() != ALL_PROCESSES]:
+    named = [p for p in processes if not is_all(p)]
+    if params['scope'] == 'agent' and named:
         module.fail_option('processes', 'scope=agent acts on the whole OCP Agent, not on chosen processes',
                            'Omit processes (or use processes=all) with scope=agent, or use scope=processes.')
+    if named and len(named) < len(processes):
+        module.fail_option('processes', 'all selects every process, so it cannot be combined with names ({0})'.format(
+            ', '.join(named)), 'Use either processes=all or the list of names.')
     client = OcpClient.from_module(module)
     host = client.resolve_host(params['host'])
     common = dict(wait=params['wait'], timeout=params['wait_timeout'], check_mode=module.check_mode)
@@ -242,7 +246,7 @@ def run(module):
         outcome = ensure_processes(client, host, processes, params['state'], schedule=client.schedule, **common)
     changed = outcome.pop('changed')
     return module.result(changed, before=_diff_view(outcome, 'before'), after=_diff_view(outcome, 'after'),
-                         host=host_view(host), **outcome)
+                         host=host_view(host), agent_path_style=client.agent_path_style, **outcome)
 
 
 def main():
