@@ -33,7 +33,6 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_client impo
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._results import (
     CHANGED,
-    FAILED,
     OCP_AGENT_PROCESS,
     OCP_CLUSTER,
     OCP_HOST_AGENT,
@@ -42,6 +41,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._results import 
     UNKNOWN,
     WOULD_CHANGE,
     changed_target,
+    failure_outcome,
     follow_up_entry,
     vocabulary,
 )
@@ -63,6 +63,8 @@ CLUSTER_ACTIONS = {
     # A stopped cluster is brought up fresh with start; OCP refuses restart unless RUNNING (G5).
     ('restarted', 'STOPPED'): 'start',
 }
+# Every cluster status OCP documents (s8.1).
+CLUSTER_STATUSES = CLUSTER_STABLE | frozenset(CLUSTER_SETTLES_TO) | CLUSTER_BUSY
 ACTION_RESULT = {'start': 'RUNNING', 'stop': 'STOPPED', 'restart': 'RUNNING'}
 # Statuses that show an action was accepted (read after an ambiguous POST).
 ACTION_EVIDENCE = {'start': ('STARTING', 'RUNNING'), 'stop': ('STOPPING', 'STOPPED'), 'restart': ('RESTARTING',)}
@@ -131,7 +133,8 @@ def ensure_cluster(client, cluster, state, wait=True, timeout=1800, check_mode=F
     _fail_on(decision, cluster)
     if check_mode:
         projected = ACTION_RESULT.get(decision.action) or decision.settles_to or cluster.get('status')
-        return _cluster_result(before, dict(before, status=projected), decision.action, WOULD_CHANGE)
+        return _cluster_result(before, dict(before, status=projected), decision.action,
+                               WOULD_CHANGE if decision.action else None)
 
     deadline = Deadline(timeout, clock)
     attached = None
@@ -170,7 +173,7 @@ def ensure_cluster(client, cluster, state, wait=True, timeout=1800, check_mode=F
             cluster = client.get_cluster(cluster_id)
     except QuiesceError as err:
         # The action was sent: the failed task still reports it (changed, its task and trace id).
-        err.partial_result = _cluster_result(before, None, action, FAILED, task=err.details.get('task') or
+        err.partial_result = _cluster_result(before, None, action, failure_outcome(err), task=err.details.get('task') or
                                              task_result(task), attached=task_result(attached), trace_id=trace_id)
         raise
     return _cluster_result(before, _cluster_view(cluster), action, CHANGED if wait else SUBMITTED,
@@ -541,7 +544,7 @@ def ensure_agent(client, host, state, wait=True, timeout=1800, check_mode=False,
             after = client.list_agent_processes(host_id)
         agent_after = client.get_host(host_id).get('hostAgentStatus')
     except QuiesceError as err:
-        err.partial_result = _agent_result(host, before, before, action, FAILED, agent_before, None,
+        err.partial_result = _agent_result(host, before, before, action, failure_outcome(err), agent_before, None,
                                            task=err.details.get('task') or task_result(task), attached=attached,
                                            trace_id=trace_id)
         raise

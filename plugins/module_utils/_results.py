@@ -27,6 +27,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
+    AmbiguousRequestError,
+    WaitTimeoutError,
+)
+
 MRS_COMMAND, OCP_TASK, BMS_JOB = 'mrs_command', 'ocp_task', 'bms_job'
 MRS_SERVICE, OCP_CLUSTER, OCP_AGENT_PROCESS, OCP_HOST_AGENT, BMS_SERVER = (
     'mrs_service', 'ocp_cluster', 'ocp_agent_process', 'ocp_host_agent', 'bms_server')
@@ -48,6 +53,12 @@ def changed_target(kind, target_id, name=None, action=None, before=None, after=N
     entry = dict(type=kind, id=target_id, name=name, action=action, before=before, after=after, outcome=outcome)
     entry.update(extra)
     return entry
+
+
+def failure_outcome(err):
+    """The outcome of a target acted on when the run failed with ``err``: ``unknown`` when the answer was
+    lost or the wait ran out (it may still get there), ``failed`` otherwise."""
+    return UNKNOWN if isinstance(err, (AmbiguousRequestError, WaitTimeoutError)) else FAILED
 
 
 def vocabulary(follow_up=(), changed_targets=()):

@@ -273,6 +273,7 @@ ARGUMENT_SPEC = dict(
 
 def power(module):
     params = module.params
+    module.refuse_blank(*LIST_FILTERS)
     if not params['server_ids'] and not any(params[key] for key in LIST_FILTERS):
         module.fail_option('server_ids', 'no target servers given',
                            'Set server_ids, or select servers with name, tags, status, flavor, reservation_id or '

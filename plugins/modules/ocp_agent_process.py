@@ -226,6 +226,7 @@ def _diff_view(outcome, key):
 
 def run(module):
     params = module.params
+    module.refuse_blank('host')
     processes = params['processes'] or []
     if params['scope'] == 'processes' and not processes:
         module.fail_option('processes', 'is required with scope=processes',

@@ -194,6 +194,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_state impor
 
 def run(module):
     params = module.params
+    module.refuse_blank('name')
     client = OcpClient.from_module(module)
     cluster = client.resolve_cluster(cluster_id=params['id'], name=params['name'])
     outcome = ensure_cluster(client, cluster, params['state'], wait=params['wait'],
