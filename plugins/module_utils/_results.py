@@ -64,3 +64,19 @@ def failure_outcome(err):
 def vocabulary(follow_up=(), changed_targets=()):
     """The two shared result keys, without the operations that have no id."""
     return dict(follow_up=[entry for entry in follow_up if entry], changed_targets=list(changed_targets))
+
+
+def bms_power_vocabulary(report):
+    """The shared keys for a ``bms_power`` report (``_bms_power.PowerRun.report``): one ``bms_job`` per batch
+    job, one ``bms_server`` per server the run changed or may have changed (its ``changed`` flag)."""
+    servers_of = {}
+    for server in report['servers']:
+        if server.get('job_id'):
+            servers_of.setdefault(server['job_id'], []).append(server['id'])
+    follow_up = [follow_up_entry(BMS_JOB, job['job_id'], job.get('status'), servers_of.get(job['job_id'], []))
+                 for job in report['jobs']]
+    targets = [changed_target(BMS_SERVER, server['id'], server.get('name'), server.get('action'),
+                              (server.get('before') or {}).get('power'), (server.get('after') or {}).get('power'),
+                              server['outcome'] if server['outcome'] in OUTCOMES else UNKNOWN)
+               for server in report['servers'] if server.get('changed')]
+    return vocabulary(follow_up, targets)

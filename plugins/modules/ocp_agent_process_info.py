@@ -84,7 +84,8 @@ hosts:
   returned: always
   type: list
   elements: dict
-  sample: [{"id": 1001, "name": "ob-host-1", "inner_ip_address": "192.0.2.31", "status": "ONLINE"}]
+  sample: [{"id": 1001, "name": "ob-host-1", "inner_ip_address": "192.0.2.31", "status": "ONLINE",
+            "agent_status": "AVAILABLE"}]
 processes:
   description: The agent processes of those hosts as OCP describes them (C(HostAgentProcess)), by host and id.
   returned: always
