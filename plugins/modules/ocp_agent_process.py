@@ -33,13 +33,13 @@ description:
     form it used in RV(agent_path_style)."
   - A single-process call is synchronous. When OCP itself answers it with its error envelope (a server error), the
     call has ended, so if the process did not change the call is sent once more. When no answer comes (timeout,
-    dropped connection) the call may still be running on OCP and is never repeated: the module watches the process
+    dropped connection) the call may still be running on OCP and is never repeated; the module watches the process
     for a grace period (twice O(request_timeout), at least 30 seconds, within O(wait_timeout)); when it does not
     change, the task fails, naming what to check.
   - With O(scope=agent) an agent action whose outcome is unknown is followed like a cluster action of
     M(quiesce.lifecycle.ocp_cluster), through the host's task list (OCP's documented C(hostId) filter) and
     C(hostAgentStatus). Success is reported only when every process ended in the asked state.
-  - A host whose agent is V(STOPPING) or V(RESTARTING) (its C(hostAgentStatus)) is not sent another call: the module
+  - A host whose agent is V(STOPPING) or V(RESTARTING) (its C(hostAgentStatus)) is not sent another call; the module
     follows the OCP task running on it, then decides on the processes it leaves. An agent that another operation
     owns (V(REINTSTALLING), V(DELETED)) fails the task without any change.
 extends_documentation_fragment:
@@ -274,7 +274,7 @@ changed_targets:
       type: str
     outcome:
       description:
-        - V(changed) (done and confirmed), V(would_change) (check mode), V(submitted) (accepted, not followed:
+        - V(changed) (done and confirmed), V(would_change) (check mode), V(submitted) (accepted, not followed, with
           O(wait=false)), V(failed) (acted on and failed; it may be partly changed) or V(unknown) (the answer was lost
           or the wait ran out, and the effect is not confirmed).
       type: str

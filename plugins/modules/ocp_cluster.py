@@ -245,7 +245,7 @@ changed_targets:
       type: str
     outcome:
       description:
-        - V(changed) (done and confirmed), V(would_change) (check mode), V(submitted) (accepted, not followed:
+        - V(changed) (done and confirmed), V(would_change) (check mode), V(submitted) (accepted, not followed, with
           O(wait=false)), V(failed) (acted on and failed; it may be partly changed) or V(unknown) (the answer was lost
           or the wait ran out, and the effect is not confirmed).
       type: str

@@ -257,9 +257,3 @@ def test_only_ocps_own_error_envelope_proves_the_request_ended(scripted_server, 
         assert isinstance(refusal, ApiError) and refusal.http_status == 500 and refusal.request_id == 'abc'
         assert caught.value.http_status == 500
 
-
-def test_the_grace_period_outlasts_the_read_timeout_within_the_budget():
-    http = HttpClient('http://127.0.0.1:1', 'OCP', ocp_error, timeout=45)
-    client = OcpClient(http)
-    assert client.grace(1800) == 90 and client.grace(10) == 10
-    assert OcpClient(HttpClient('http://127.0.0.1:1', 'OCP', ocp_error, timeout=2)).grace(1800) == 30

@@ -31,6 +31,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_state impor
     submit_task_action,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule
+from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.answers import answered, unanswered
 
 STATES = ['started', 'stopped', 'restarted']
 BUSY = ['CREATING', 'DELETING', 'TAKINGOVER', 'MOVINGOUT', 'SWITCHOVER', 'FAILOVER', 'OPERATING']
@@ -71,22 +72,10 @@ def test_unknown_statuses_are_never_acted_on(status, state):
     assert decision.action is None and 'not one this module knows' in decision.error
 
 
-class Answer:
-    """What the transport keeps of an HTTP answer (``Response``), for ``AmbiguousRequestError.response``."""
-
-    def __init__(self, status, body=None):
-        self.status, self.json, self.text = status, body, ''
-        self.method, self.path, self.request_id = 'POST', '/x', None
-
-
 def refused(status=500):
     """An action OCP itself answered with its error envelope: the request has ended, unapplied."""
-    return AmbiguousRequestError('OCP', 'POST', '/x', 'HTTP {0}'.format(status), response=Answer(status, {
-        'successful': False, 'status': status, 'error': {'code': 10010, 'message': 'unexpected'}, 'traceId': 'tr'}))
-
-
-def unanswered():
-    return AmbiguousRequestError('OCP', 'POST', '/x', 'ReadTimeout')
+    return answered(status, {'successful': False, 'status': status, 'traceId': 'tr',
+                             'error': {'code': 10010, 'message': 'unexpected'}})
 
 
 class FakeOcpBase:

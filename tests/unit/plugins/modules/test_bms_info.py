@@ -47,3 +47,10 @@ def test_missing_server_ids_are_listed(run_module, scripted_server):
     scripted_server.reply({'status': 404, 'body': {'error': {'code': 'BMS.0040', 'message': 'gone'}}})
     result, failed = run_module(bms_info.main, args(scripted_server, server_ids=['ghost']))
     assert not failed and result['missing_server_ids'] == ['ghost'] and result['servers'] == []
+
+
+def test_empty_filters_fail_before_any_request(run_module, scripted_server):
+    for extra in (dict(tags=['']), dict(tags=['rack=rack01', ' ']), dict(name=''), dict(flavor=' ')):
+        result, failed = run_module(bms_info.main, args(scripted_server, **extra))
+        assert failed and result['error']['option'] == list(extra)[0], extra
+    assert scripted_server.requests == []
