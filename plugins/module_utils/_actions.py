@@ -18,14 +18,15 @@ __metaclass__ = type
 import time
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
+    ApiError,
     UnconfirmedActionError,
     WaitTimeoutError,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import wait_until
 
-# A request the server is still working on when the client gives up usually lands within a few read
-# timeouts; watch at least this long (the run's wait budget permitting).
-GRACE_MINIMUM = 30.0
+# A request the server is still working on when the client gives up usually lands within a couple of read
+# timeouts; watch at least this long (the run's wait budget permitting). The same rule as bms_power's.
+GRACE_MINIMUM = 10.0
 GRACE_READ_TIMEOUTS = 2.0
 
 
@@ -35,17 +36,18 @@ def grace_period(http, remaining):
     return max(0.0, min(remaining, max(GRACE_MINIMUM, GRACE_READ_TIMEOUTS * float(read_timeout or 0))))
 
 
-def refusal(err, is_error_envelope, error_mapper):
-    """The API's own error when it refused the request of ``err`` (an ``AmbiguousRequestError``).
+def refusal(err):
+    """The API's own error when it refused the request of ``err`` (an ``AmbiguousRequestError``), else None.
 
-    A 5xx whose body is the API's error envelope was produced by the API itself: the request has ended
-    there, so what the API shows afterwards is final. Returns None when no answer came, the answer came
-    from something else (a gateway's 502/504 page) or was a 2xx (accepted, only unreadable).
+    A 5xx that carries the API's error code was answered by the API itself, in its error envelope: the
+    request has ended there, so what the API shows afterwards is final. No answer, an answer from
+    something else (a gateway's 502/504 page has no API code) or a 2xx (accepted, only unreadable) prove
+    nothing.
     """
-    response = getattr(err, 'response', None)
-    if response is None or response.status < 500 or not is_error_envelope(response.json):
+    if (getattr(err, 'http_status', None) or 0) < 500 or getattr(err, 'code', None) is None:
         return None
-    return error_mapper(response)
+    return ApiError(err.api, err.method, err.path, err.http_status, code=err.code, api_message=err.api_message,
+                    request_id=err.request_id)
 
 
 def await_effect(fetch, applied, grace, action, cause, check, describe=repr, follow_up=None, schedule=None,

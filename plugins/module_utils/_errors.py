@@ -98,23 +98,33 @@ class AmbiguousRequestError(QuiesceError):
     Raised instead of replaying an action blindly (connection dropped after the
     request was sent, read timeout, 5xx, unreadable answer). The caller must
     re-read the target's state before deciding whether to send it again.
-    ``response`` is the answer when there was one (a 5xx, or a 2xx whose body
-    could not be read), None when none came; the family client judges from it
-    whether the API itself refused the request (then its state can prove the
-    request was not applied).
     """
 
-    def __init__(self, api, method, path, cause, response=None):
+    def __init__(self, api, method, path, cause, http_status=None, code=None, api_message=None, request_id=None):
         self.api = api
         self.method = method
         self.path = path
         self.cause = cause
-        self.response = response
-        self.http_status = getattr(response, 'status', None)
+        self.http_status = http_status
+        self.code = code
+        self.api_message = api_message
+        self.request_id = request_id
         message = ('{0} API: the outcome of {1} {2} is unknown ({3}); the action may or may not have been '
-                   'applied, so it was not repeated blindly').format(api, method, path, cause)
-        super(AmbiguousRequestError, self).__init__(message, api=api, method=method, path=path, cause=str(cause),
-                                                    http_status=self.http_status)
+                   'applied, so it was not repeated blindly').format(api, method, path, self.describe_cause())
+        super(AmbiguousRequestError, self).__init__(
+            message, api=api, method=method, path=path, cause=str(cause), http_status=http_status, code=code,
+            api_message=api_message, request_id=request_id)
+
+    def describe_cause(self):
+        """The cause with what the API said: ``HTTP 500 (code X): text (request id Y)``."""
+        text = str(self.cause)
+        if self.code not in (None, ''):
+            text += ' (code {0})'.format(self.code)
+        if self.api_message:
+            text += ': {0}'.format(self.api_message)
+        if self.request_id:
+            text += ' (request id {0})'.format(self.request_id)
+        return text
 
 
 class UnconfirmedActionError(AmbiguousRequestError):
@@ -125,20 +135,21 @@ class UnconfirmedActionError(AmbiguousRequestError):
     """
 
     def __init__(self, action, cause, grace, last_state=None, check=None, follow_up=None):
-        QuiesceError.__init__(
-            self, 'The outcome of {0} is unknown ({1}). It was not sent again, because nothing in the API proves '
-                  'it was not applied, and for {2:g}s nothing showed that it was{3}. Check {4} before running the '
-                  'task again.'.format(action, cause, grace, '' if last_state is None else
-                                       ' (last seen: {0})'.format(last_state), check or 'the target'),
-            action=action, cause=str(cause), grace=grace, last_state=last_state, check=check,
-            follow_up=follow_up or None)
-        self.api = self.method = self.path = self.response = self.http_status = None
-        self.cause = cause
+        super(UnconfirmedActionError, self).__init__(None, None, None, cause)
         self.action = action
         self.grace = grace
         self.last_state = last_state
         self.check = check
         self.follow_up = follow_up or {}
+        self.message = (
+            'The outcome of {0} is unknown ({1}). It was not sent again, because nothing in the API proves it was '
+            'not applied, and for {2:g}s nothing showed that it was{3}. Check {4} before running the task '
+            'again.'.format(action, cause, grace, '' if last_state is None else ' (last seen: {0})'.format(last_state),
+                            check or 'the target'))
+        self.args = (self.message,)
+        self.details = dict((k, v) for k, v in dict(
+            action=action, cause=str(cause), grace=grace, last_state=last_state, check=check,
+            follow_up=follow_up or None).items() if v is not None)
 
 
 class WaitTimeoutError(QuiesceError):

@@ -18,7 +18,7 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not supported, the import keeps sanity's compile test quiet
     from urllib import quote
 
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import grace_period, refusal
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import grace_period
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import MRS_API, mrs_error
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     NotFoundError,
@@ -326,11 +326,6 @@ class MrsClient:
 
     # -- after an ambiguous action
 
-    def refusal(self, err):
-        """The Manager's own error when it refused the request of an ``AmbiguousRequestError`` (see
-        ``_actions.refusal``): a 5xx whose body is the s4 envelope with ``state`` FAILED."""
-        return refusal(err, is_error_envelope, mrs_error)
-
     def grace(self, remaining):
         return grace_period(self.http, remaining)
 
@@ -364,11 +359,6 @@ class MrsClient:
 
     def pause(self):
         self.sleep(self.poll_interval)
-
-
-def is_error_envelope(body):
-    """A Manager answer that says it failed (s4, s7)."""
-    return isinstance(body, dict) and str(body.get('state') or '').upper() == 'FAILED' and 'error_code' in body
 
 
 def command_failure(command, what):

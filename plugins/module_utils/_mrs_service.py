@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import await_effect
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import await_effect, refusal
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     AmbiguousRequestError,
     ApiError,
@@ -244,11 +244,12 @@ class ServiceRun:
 
         resent = False
         while not applied(self.client.service_status(self.name)):
-            refused = self.client.refusal(lost)
+            refused = refusal(lost)
             if refused is None:
                 self._record(None, action)  # reported as sent (outcome unknown) if nothing confirms it
                 await_effect(lambda: self.client.service_status(self.name), applied,
-                             self.client.grace(self.remaining()), '{0} {1}'.format(action, self.name), lost.cause,
+                             self.client.grace(self.remaining()), '{0} {1}'.format(action, self.name),
+                             lost.describe_cause(),
                              "MRS Manager's running commands and the running status of {0}".format(self.name),
                              describe=lambda s: 'running status {0}'.format(s.running_status),
                              follow_up={'service': self.name}, schedule=self.client.schedule(),

@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import grace_period, refusal
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import grace_period
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import OCP_API, ocp_error
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     ApiError,
@@ -158,11 +158,6 @@ def _absent_or(value, expected):
     return value is None or str(value) == str(expected)
 
 
-def is_error_envelope(body):
-    """An OCP answer that says it failed (s4.1, s6.1)."""
-    return isinstance(body, dict) and body.get('successful') is False
-
-
 def exactly_one(matches, option, missing, several, fix):
     """The single match of a lookup by name; ``OptionError`` (before any change) when none or several match."""
     if not matches:
@@ -208,10 +203,6 @@ class OcpClient:
         return cls(http, schedule=schedule)
 
     # ------------------------------------------------------------------ plumbing
-
-    def refusal(self, err):
-        """OCP's own error when it refused the request of an ``AmbiguousRequestError`` (see ``_actions.refusal``)."""
-        return refusal(err, is_error_envelope, ocp_error)
 
     def grace(self, remaining):
         return grace_period(self.http, remaining)
@@ -305,8 +296,8 @@ class OcpClient:
             params['status'] = status
         key = TASK_SCOPES[scope]
         tasks = [normalize_task(t) for t in self.list_all('/tasks/instances', params, max_pages=max_pages)]
-        tasks = [t for t in tasks if _absent_or(t.get(key), scope_id) and (status is None or
-                                                                         _absent_or(t.get('status'), status))]
+        tasks = [t for t in tasks if _absent_or(t.get(key), scope_id)
+                 and (status is None or _absent_or(t.get('status'), status))]
         return sorted(tasks, key=lambda t: t.get('id') or 0, reverse=True)
 
     def tasks_since(self, scope, scope_id, baseline):

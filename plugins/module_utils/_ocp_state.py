@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import await_effect
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import await_effect, refusal
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     AmbiguousRequestError,
     OperationFailedError,
@@ -253,7 +253,7 @@ def submit_task_action(client, scope, scope_id, post, read_status, evidence, dea
             lost = err
         seen = trace()
         if not seen['applied']:
-            refused = client.refusal(lost)
+            refused = refusal(lost)
             if refused is not None:
                 if resent:
                     raise refused
@@ -262,7 +262,7 @@ def submit_task_action(client, scope, scope_id, post, read_status, evidence, dea
                 resent = True
                 continue
             seen = await_effect(trace, lambda s: s['applied'], client.grace(deadline.remaining()), action,
-                                lost.cause, check, describe=_describe_trace, follow_up={scope: scope_id},
+                                lost.describe_cause(), check, describe=_describe_trace, follow_up={scope: scope_id},
                                 schedule=client.schedule)
         if seen['task']:
             return client.get_task(seen['task']['id']), None
@@ -427,14 +427,14 @@ def _process_action(client, host_id, process, action, deadline, schedule):
         now = current()
         if _done(action, process, now):
             return now, None
-        refused = client.refusal(lost)
+        refused = refusal(lost)
         if refused is None:
             break
         if resent:
             raise refused
         resent = True
     now = await_effect(current, lambda p: _done(action, process, p), client.grace(deadline.remaining()), label,
-                       lost.cause, 'the status and pid of agent process {0} on host {1} in OCP'.format(
+                       lost.describe_cause(), 'the status and pid of agent process {0} on host {1} in OCP'.format(
                            process.get('alias'), host_id),
                        describe=lambda p: 'status {0}, pid {1}'.format(p.get('status'), p.get('pid')),
                        follow_up={'host_id': host_id, 'process_id': process['id']}, schedule=schedule)

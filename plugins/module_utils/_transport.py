@@ -256,8 +256,13 @@ class HttpClient:
                 continue
 
             if not idempotent and (response.status >= 500 or (response.ok and response.malformed)):
-                cause = 'HTTP {0}'.format(response.status) if response.status >= 500 else 'unreadable response body'
-                raise AmbiguousRequestError(self.api, method, path, cause, response=response)
+                if response.status >= 500:
+                    cause = self.error_mapper(response)
+                    raise AmbiguousRequestError(self.api, method, path, 'HTTP {0}'.format(response.status),
+                                                http_status=response.status, code=cause.code,
+                                                api_message=cause.api_message, request_id=cause.request_id)
+                raise AmbiguousRequestError(self.api, method, path, 'unreadable response body',
+                                            http_status=response.status, request_id=response.request_id)
             if expected is not None:
                 if response.status in expected:
                     return response

@@ -26,7 +26,7 @@ description:
   - A start or stop whose outcome is unknown (no answer within O(request_timeout), a dropped connection, a server
     error) is never repeated blindly. It is sent again only when the Manager itself answered with its error
     envelope and the service shows no trace of it. Otherwise the module watches the service's status for a grace
-    period (twice O(request_timeout), at least 30 seconds, within O(wait_timeout)) and follows what the first
+    period (twice O(request_timeout), at least 10 seconds, within O(wait_timeout)) and follows what the first
     request did; when nothing shows, the task fails, names what to check and sends nothing more.
   - When the Manager refuses the command with HTTP 409 because another command holds its lock, the module waits
     (from O(poll_interval), doubling, up to 30 seconds), reads the status again and retries, until the command is

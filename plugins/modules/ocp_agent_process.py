@@ -34,7 +34,7 @@ description:
   - A single-process call is synchronous. When OCP itself answers it with its error envelope (a server error), the
     call has ended, so if the process did not change the call is sent once more. When no answer comes (timeout,
     dropped connection) the call may still be running on OCP and is never repeated; the module watches the process
-    for a grace period (twice O(request_timeout), at least 30 seconds, within O(wait_timeout)); when it does not
+    for a grace period (twice O(request_timeout), at least 10 seconds, within O(wait_timeout)); when it does not
     change, the task fails, naming what to check.
   - With O(scope=agent) an agent action whose outcome is unknown is followed like a cluster action of
     M(quiesce.lifecycle.ocp_cluster), through the host's task list (OCP's documented C(hostId) filter) and

@@ -29,7 +29,7 @@ description:
     error), the module does not send the action again blindly. It reads the cluster's task list (OCP's documented
     C(clusterId) filter) and status, and follows the task OCP started. The action is sent again only when OCP itself
     answered with its error envelope and neither a new task nor a status change shows it. Otherwise the module
-    watches for a grace period (twice O(request_timeout), at least 30 seconds, within O(wait_timeout)); when nothing
+    watches for a grace period (twice O(request_timeout), at least 10 seconds, within O(wait_timeout)); when nothing
     appears, the task fails, names what to check and sends nothing more.
   - Throttling (HTTP 429, honouring C(Retry-After) and C(RateLimit-Reset)) and server errors while reading are retried
     with back-off.

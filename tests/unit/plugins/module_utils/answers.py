@@ -6,23 +6,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
-import requests
-
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import AmbiguousRequestError
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import Response
 
 
-def answered(status, body, api='OCP'):
-    """The ``AmbiguousRequestError`` of a POST answered ``status`` with the JSON ``body``."""
-    raw = requests.models.Response()
-    raw.status_code = status
-    raw._content = json.dumps(body).encode('utf-8')
-    raw.headers['Content-Type'] = 'application/json'
-    return AmbiguousRequestError(api, 'POST', '/x', 'HTTP {0}'.format(status), response=Response(raw, 'POST', '/x'))
+def refused(status=500, code=10010, api='OCP'):
+    """A POST the API itself answered with its error envelope (``code`` is the API's error code)."""
+    return AmbiguousRequestError(api, 'POST', '/x', 'HTTP {0}'.format(status), http_status=status, code=code,
+                                 api_message='unexpected', request_id='tr')
 
 
 def unanswered(api='OCP'):
-    """The ``AmbiguousRequestError`` of a POST that got no answer (read timeout)."""
+    """A POST that got no answer (read timeout)."""
     return AmbiguousRequestError(api, 'POST', '/x', 'ReadTimeout')

@@ -9,32 +9,35 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import await_effect, grace_period, refusal
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import mrs_error, ocp_error
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import UnconfirmedActionError
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client import is_error_envelope as mrs_envelope
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_client import is_error_envelope as ocp_envelope
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import ocp_error
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
+    AmbiguousRequestError,
+    ApiError,
+    UnconfirmedActionError,
+)
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import HttpClient
-from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.answers import answered, unanswered
+from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.answers import refused, unanswered
 
 
-@pytest.mark.parametrize('read_timeout, remaining, grace', [(2, 1800, 30), (30, 1800, 60), (45, 70, 70), (30, 0, 0)])
+@pytest.mark.parametrize('read_timeout, remaining, grace', [(2, 1800, 10), (30, 1800, 60), (45, 70, 70), (30, 0, 0)])
 def test_grace_period_outlasts_the_read_timeout_within_the_budget(read_timeout, remaining, grace):
     assert grace_period(HttpClient('http://127.0.0.1:1', 'OCP', ocp_error, timeout=read_timeout), remaining) == grace
 
 
-@pytest.mark.parametrize('err, envelope, mapper, proves', [
-    (answered(500, {'successful': False, 'error': {'code': 10010}}), ocp_envelope, ocp_error, True),
-    (answered(503, {'state': 'FAILED', 'error_code': 503}, api='MRS Manager'), mrs_envelope, mrs_error, True),
-    (answered(502, {'message': 'Bad gateway'}), ocp_envelope, ocp_error, False),  # not OCP's envelope
-    (answered(200, {'successful': True}), ocp_envelope, ocp_error, False),  # accepted, answer unreadable
-    (answered(500, {'successful': True}), ocp_envelope, ocp_error, False),
-    (unanswered(), ocp_envelope, ocp_error, False),
+@pytest.mark.parametrize('err, proves', [
+    (refused(500, code=10010), True),
+    (refused(503, code=503, api='MRS Manager'), True),
+    (refused(500, code=0), True),  # OCP's "no specific code" is still OCP's envelope
+    (AmbiguousRequestError('OCP', 'POST', '/x', 'HTTP 502', http_status=502), False),  # a gateway's page
+    (AmbiguousRequestError('OCP', 'POST', '/x', 'unreadable response body', http_status=200), False),
+    (unanswered(), False),
 ])
-def test_only_the_apis_own_error_envelope_proves_the_request_ended(err, envelope, mapper, proves):
-    error = refusal(err, envelope, mapper)
+def test_only_the_apis_own_error_envelope_proves_the_request_ended(err, proves):
+    error = refusal(err)
     assert (error is not None) == proves
     if proves:
-        assert error.http_status == err.http_status
+        assert isinstance(error, ApiError)
+        assert (error.http_status, error.code, error.request_id) == (err.http_status, err.code, 'tr')
 
 
 def test_await_effect_returns_the_first_value_that_shows_the_action():

@@ -18,11 +18,10 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client import (
     RUNNING_STATUSES,
     CommandProgress,
-    MrsClient,
     ServiceStatus,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule
-from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.answers import answered
+from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils import answers
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_service import (
     NOTHING,
     START,
@@ -70,8 +69,7 @@ def ambiguous():
 
 def refused():
     """A start/stop the Manager itself answered with its error envelope: the request has ended, unapplied."""
-    return answered(500, {'id': -1, 'state': 'FAILED', 'error_code': 500, 'error_description': 'internal error',
-                          'total_progress': 0}, api=MRS_API)
+    return answers.refused(500, code=500, api=MRS_API)
 
 
 class FakeMrs:
@@ -81,7 +79,6 @@ class FakeMrs:
     ``grace_seconds``.
     """
 
-    refusal = MrsClient.refusal
     poll_interval = 2.0
     grace_seconds = 0
 
@@ -166,6 +163,7 @@ class FakeMrs:
         settle = {'STARTING': 'STARTED', 'STOPPING': 'STOPPED'}
         self.statuses[name] = settle.get(self.statuses[name], self.statuses[name])
         return self.service_status(name)
+
 
 def run(fake, state, name='HBase', **kwargs):
     return ServiceRun(fake, name, clock=fake.clock, **kwargs).run(state)

@@ -7,6 +7,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import refusal
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import ocp_error
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     AmbiguousRequestError,
@@ -247,13 +248,13 @@ def test_task_list_items_that_show_another_target_or_status_are_dropped(scripted
     ({'drop': True}, False),
 ])
 def test_only_ocps_own_error_envelope_proves_the_request_ended(scripted_server, reply, refused):
+    # Through the real transport: what it keeps of each answer is what the refusal is judged on.
     scripted_server.reply(reply)
     client = make_client(scripted_server.url)
     with pytest.raises(AmbiguousRequestError) as caught:
         client.cluster_action(42, 'stop')
-    refusal = client.refusal(caught.value)
-    assert (refusal is not None) == refused
+    error = refusal(caught.value)
+    assert (error is not None) == refused
     if refused:
-        assert isinstance(refusal, ApiError) and refusal.http_status == 500 and refusal.request_id == 'abc'
-        assert caught.value.http_status == 500
-
+        assert isinstance(error, ApiError) and error.http_status == 500 and error.request_id == 'abc'
+        assert error.code == 10010 and caught.value.http_status == 500

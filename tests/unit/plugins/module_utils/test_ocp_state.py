@@ -15,7 +15,6 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     QuiesceError,
     UnconfirmedActionError,
 )
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_client import OcpClient
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_state import (
     AGENT_EVIDENCE,
     CLUSTER_STATUSES,
@@ -31,7 +30,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_state impor
     submit_task_action,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule
-from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.answers import answered, unanswered
+from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.answers import refused, unanswered
 
 STATES = ['started', 'stopped', 'restarted']
 BUSY = ['CREATING', 'DELETING', 'TAKINGOVER', 'MOVINGOUT', 'SWITCHOVER', 'FAILOVER', 'OPERATING']
@@ -72,17 +71,10 @@ def test_unknown_statuses_are_never_acted_on(status, state):
     assert decision.action is None and 'not one this module knows' in decision.error
 
 
-def refused(status=500):
-    """An action OCP itself answered with its error envelope: the request has ended, unapplied."""
-    return answered(status, {'successful': False, 'status': status, 'traceId': 'tr',
-                             'error': {'code': 10010, 'message': 'unexpected'}})
-
-
 class FakeOcpBase:
     """What every fake OCP shares: the real refusal judgement, no grace (one look), instant polls."""
 
     agent_path_style = 'prefixed'
-    refusal = OcpClient.refusal
     schedule = PollSchedule(initial=0.001, maximum=0.001)
     grace_seconds = 0
 
