@@ -357,8 +357,6 @@ class MrsClient:
         return self.wait_for_service(name, lambda s: s.settled, timeout,
                                      'service {0} to leave its transitional status'.format(name))
 
-    def pause(self):
-        self.sleep(self.poll_interval)
 
 
 def command_failure(command, what):

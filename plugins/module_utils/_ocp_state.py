@@ -532,7 +532,7 @@ def ensure_agent(client, host, state, wait=True, timeout=1800, check_mode=False,
             lambda: client.get_host(host_id).get('hostAgentStatus'), AGENT_EVIDENCE[action], deadline,
             'the OCP Agent {0} of host {1}'.format(action, host_id))
     except UnconfirmedActionError as err:
-        err.partial_result = _agent_result(host, before, before, action, UNKNOWN, agent_before, None,
+        err.partial_result = _agent_result(host, before, None, action, UNKNOWN, agent_before, None,
                                            attached=attached)
         raise
     try:
@@ -544,7 +544,7 @@ def ensure_agent(client, host, state, wait=True, timeout=1800, check_mode=False,
             after = client.list_agent_processes(host_id)
         agent_after = client.get_host(host_id).get('hostAgentStatus')
     except QuiesceError as err:
-        err.partial_result = _agent_result(host, before, before, action, failure_outcome(err), agent_before, None,
+        err.partial_result = _agent_result(host, before, None, action, failure_outcome(err), agent_before, None,
                                            task=err.details.get('task') or task_result(task), attached=attached,
                                            trace_id=trace_id)
         raise
@@ -575,14 +575,15 @@ def _confirm_agent(client, host_id, action, state, task, deadline):
 
 def _agent_result(host, before, after, action, outcome, agent_before, agent_after, task=None, attached=None,
                   trace_id=None):
-    """The module result: each process before and after, the task summary (``task``, kept as an alias for
-    one release) and the shared vocabulary (see ``_results``)."""
-    by_id = dict((p.get('id'), p) for p in after)
+    """The module result: each process before and after (``after`` None: not known, the run failed), the task
+    summary (``task``, kept as an alias for one release) and the shared vocabulary (see ``_results``)."""
+    by_id = dict((p.get('id'), p) for p in after or [])
     results = []
     for process in before:
-        now = by_id.get(process.get('id'), process)
-        results.append(dict(process_view(now), before=process.get('status'), after=now.get('status'),
-                            action=action, changed=outcome is not None, trace_id=trace_id))
+        now = by_id.get(process.get('id'))
+        results.append(dict(process_view(now or process), before=process.get('status'),
+                            after=now.get('status') if now else None, action=action, changed=outcome is not None,
+                            trace_id=trace_id))
     follow_up = [follow_up_entry(OCP_TASK, t['id'], t.get('status'), [host['id']], attached=t is attached)
                  for t in (task, attached) if t]
     targets = [changed_target(OCP_HOST_AGENT, host['id'], first_of(host, 'name', 'hostname'), action, agent_before,
