@@ -358,7 +358,6 @@ class MrsClient:
                                      'service {0} to leave its transitional status'.format(name))
 
 
-
 def command_failure(command, what):
     """An ``OperationFailedError`` naming the command, its error code and description, and the failed entities."""
     message = 'MRS Manager command {0} ({1}) {2}: error {3}: {4}'.format(
