@@ -142,7 +142,8 @@ def ensure_cluster(client, cluster, state, wait=True, timeout=1800, check_mode=F
         if decision.action is None and not wait:
             # Already heading where asked: report OCP's task without waiting for it.
             attached = client.running_task(CLUSTER_SCOPE, cluster_id)
-            return _cluster_result(before, _cluster_view(client.get_cluster(cluster_id)), attached=task_result(attached))
+            return _cluster_result(before, _cluster_view(client.get_cluster(cluster_id)),
+                                   attached=task_result(attached))
         # A transition in progress is followed (its task re-attached), never answered with a
         # second action; the decision is taken again on the status it ends in.
         attached, cluster = _wait_through_transition(client, cluster, deadline)
@@ -173,8 +174,9 @@ def ensure_cluster(client, cluster, state, wait=True, timeout=1800, check_mode=F
             cluster = client.get_cluster(cluster_id)
     except QuiesceError as err:
         # The action was sent: the failed task still reports it (changed, its task and trace id).
-        err.partial_result = _cluster_result(before, None, action, failure_outcome(err), task=err.details.get('task') or
-                                             task_result(task), attached=task_result(attached), trace_id=trace_id)
+        failed_task = err.details.get('task') or task_result(task)
+        err.partial_result = _cluster_result(before, None, action, failure_outcome(err), task=failed_task,
+                                             attached=task_result(attached), trace_id=trace_id)
         raise
     return _cluster_result(before, _cluster_view(cluster), action, CHANGED if wait else SUBMITTED,
                            task=task_result(task), attached=task_result(attached), trace_id=trace_id)
@@ -196,8 +198,8 @@ def _cluster_result(before, after, action=None, outcome=None, task=None, attache
 
 def _wait_through_transition(client, cluster, deadline):
     cluster_id = cluster['id']
-    running = _follow_running_task(client, CLUSTER_SCOPE, cluster_id, deadline, 'OCP cluster {0} (id {1}) was {2}'.format(
-        cluster.get('name'), cluster_id, cluster.get('status')))
+    situation = 'OCP cluster {0} (id {1}) was {2}'.format(cluster.get('name'), cluster_id, cluster.get('status'))
+    running = _follow_running_task(client, CLUSTER_SCOPE, cluster_id, deadline, situation)
     return running, _wait_settled(client, cluster_id, deadline)
 
 
@@ -366,11 +368,13 @@ def ensure_processes(client, host, wanted, state, wait=True, timeout=1800, check
     host_id = host['id']
     deadline = Deadline(timeout, clock)
     _refuse_busy_agent(host)
-    attached, processes = _settle_agent_first(client, host, deadline, check_mode)
+    attached, initial, processes = _settle_agent_first(client, host, deadline, check_mode)
+    first_seen = dict((p.get('id'), p.get('status')) for p in initial)
     actions, skipped = plan_processes(processes, wanted, state)
     results = []
     for process, action in actions:
-        entry = dict(process_view(process), before=process.get('status'), action=action, changed=action is not None)
+        entry = dict(process_view(process), before=first_seen.get(process.get('id'), process.get('status')),
+                     action=action, changed=action is not None)
         if action and not check_mode:
             try:
                 now, trace_id = _process_action(client, host_id, process, action, deadline, schedule)
@@ -432,6 +436,8 @@ def _process_action(client, host_id, process, action, deadline, schedule):
             break
         if resent:
             raise refused
+        # OCP answered the synchronous call with its own error, and the process did not change: the
+        # call has ended unapplied, and sending it once more cannot double it.
         resent = True
     now = await_effect(current, lambda p: _done(action, process, p), client.grace(deadline.remaining()), label,
                        lost.describe_cause(), 'the status and pid of agent process {0} on host {1} in OCP'.format(
@@ -480,22 +486,22 @@ def _refuse_busy_agent(host):
 
 
 def _settle_agent_first(client, host, deadline, check_mode):
-    """(attached task, processes) once no host-level agent task is running on ``host``.
+    """(attached task, processes as first read, processes to decide on) once no host-level agent task runs.
 
     A STOPPING or RESTARTING agent (s5.8) is being changed by an OCP task: it is followed to its end
     and the processes read after it, never answered with another call. Check mode predicts the
     processes the transition leaves behind instead of waiting.
     """
     status = host.get('hostAgentStatus')
-    processes = client.list_agent_processes(host['id'])
+    initial = client.list_agent_processes(host['id'])
     if status not in AGENT_SETTLES_TO:
-        return None, processes
+        return None, initial, initial
     if check_mode:
-        return None, [dict(p, status=AGENT_LEAVES_PROCESSES[status]) for p in processes]
+        return None, initial, [dict(p, status=AGENT_LEAVES_PROCESSES[status]) for p in initial]
     attached = _follow_running_task(client, HOST_SCOPE, host['id'], deadline,
                                     'The OCP Agent of host {0} was {1}'.format(host['id'], status))
     _wait_agent_settled(client, host['id'], deadline)
-    return attached, client.list_agent_processes(host['id'])
+    return attached, initial, client.list_agent_processes(host['id'])
 
 
 def _wait_agent_settled(client, host_id, deadline):
@@ -519,13 +525,13 @@ def ensure_agent(client, host, state, wait=True, timeout=1800, check_mode=False,
             # Already heading where asked: report the running task without waiting for it.
             return _agent_result(host, processes, processes, None, None, agent_before, agent_before,
                                  attached=task_result(client.running_task(HOST_SCOPE, host_id)))
-    attached, before = _settle_agent_first(client, host, deadline, check_mode)
+    attached, before, settled = _settle_agent_first(client, host, deadline, check_mode)
     attached = task_result(attached)
-    action = decide_agent(before, state)
+    action = decide_agent(settled, state)
     if action is None or check_mode:
-        after = [dict(p, status=PROCESS_STATUS.get(state, 'STARTED')) for p in before] if action else before
+        after = [dict(p, status=PROCESS_STATUS.get(state, 'STARTED')) for p in settled] if action else settled
         return _agent_result(host, before, after, action, WOULD_CHANGE if action else None, agent_before,
-                             agent_before, attached=attached)
+                             agent_before if settled is before else None, attached=attached)
     try:
         task, trace_id = submit_task_action(
             client, HOST_SCOPE, host_id, lambda: client.agent_action(host_id, action),

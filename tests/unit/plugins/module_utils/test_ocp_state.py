@@ -593,7 +593,7 @@ def test_stopping_agent_is_followed_not_stopped_again():
     fake = FakeHostAgent('STOPPING', running=running)
     result = ensure_agent(fake, fake.get_host(1001), 'stopped')
     assert fake.posts == [] and fake.waited == [77] and not result['changed']
-    assert [p['after'] for p in result['processes']] == ['STOPPED', 'STOPPED']
+    assert [(p['before'], p['after']) for p in result['processes']] == [('STARTED', 'STOPPED')] * 2
     assert result['follow_up'] == [{'type': 'ocp_task', 'id': 77, 'status': 'SUCCESSFUL', 'targets': [1001],
                                     'attached': True}]
 
