@@ -166,7 +166,9 @@ processes:
       type: str
       sample: STARTED
     after:
-      description: Status at the end. In check mode, the status the process would have.
+      description:
+        - Status at the end. In check mode, the status the process would have.
+        - Null in a failed task's result when it is not known (the answer was lost, or the agent task failed).
       type: str
       sample: STOPPED
     status:
