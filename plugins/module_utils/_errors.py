@@ -131,6 +131,31 @@ class AmbiguousRequestError(QuiesceError):
         return text
 
 
+class UnconfirmedActionError(AmbiguousRequestError):
+    """An action whose outcome is unknown, watched for a grace period without any sign that it was applied.
+
+    Nothing in the documents proves it was not applied, so it was not sent again either: the
+    operator must look at ``check`` (the API's own record of it) before running the task again.
+    """
+
+    def __init__(self, action, cause, grace, last_state=None, check=None, follow_up=None):
+        super(UnconfirmedActionError, self).__init__(None, None, None, cause)
+        self.action = action
+        self.grace = grace
+        self.last_state = last_state
+        self.check = check
+        self.follow_up = follow_up or {}
+        self.message = (
+            'The outcome of {0} is unknown ({1}). It was not sent again, because nothing in the API proves it was '
+            'not applied, and for {2:g}s nothing showed that it was{3}. Check {4} before running the task '
+            'again.'.format(action, cause, grace, '' if last_state is None else ' (last seen: {0})'.format(last_state),
+                            check or 'the target'))
+        self.args = (self.message,)
+        self.details = dict((k, v) for k, v in dict(
+            action=action, cause=str(cause), grace=grace, last_state=last_state, check=check,
+            follow_up=follow_up or None).items() if v is not None)
+
+
 class WaitTimeoutError(QuiesceError):
     """A wait ran out of time; says what was last seen and what to follow up."""
 

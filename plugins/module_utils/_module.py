@@ -164,6 +164,20 @@ class QuiesceModule:
         if 'poll_interval' in self.params and self.params['poll_interval'] <= 0:
             self.fail_option('poll_interval', 'must be a positive number of seconds',
                              'Use e.g. 2; later polls back off from it automatically.')
+        # An empty entry in a list of names, ids or filters is a mistake (an API may read an empty
+        # filter as "everything"), never a way to say "none".
+        for option, spec in sorted(self.ansible.argument_spec.items()):
+            values = self.params.get(option) if spec.get('type') == 'list' else None
+            if values and any(value is None or not str(value).strip() for value in values):
+                self.fail_option(option, 'has an empty entry ({0!r})'.format(values),
+                                 'Remove the empty entry, or leave the option out.')
+
+    def refuse_blank(self, *options):
+        """Fail when one of ``options`` (filters, names) was given as an empty string."""
+        for option in options:
+            value = self.params.get(option)
+            if value is not None and not str(value).strip():
+                self.fail_option(option, 'is empty', 'Give a value, or leave the option out.')
 
     def deadline(self):
         """When this run's budget ends (``time.monotonic()``): the start plus O(wait_timeout); None without a wait."""

@@ -24,7 +24,12 @@ import base64
 import re
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import MRS_API, mrs_login_redirect
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import AuthError, QuiesceError
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
+    ApiError,
+    AuthError,
+    QuiesceError,
+    TransportError,
+)
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import AuthBase
 
 LOGIN_CHECK = '/v1/access/login_check'
@@ -34,6 +39,11 @@ SECURITY_CHECK = '/cas_security_check.htm'
 # Body markers (DOCUMENTED, s3.2/s3.4): HTTP status is not what tells these apart.
 WRONG_CREDENTIALS_MARKER = 'cannot be determined to be authentic'
 CHANGE_PASSWORD_MARKER = 'modify_password.html'
+# s3.5: 5 wrong passwords in a row lock the account for 5 minutes. How a locked account answers is not
+# documented: a page that says so (CAS's own "This account has been locked"), or the wrong-credentials
+# text again. The first is reported as the lock; the second names the lock as a possible cause.
+_LOCKED = re.compile(r'\block(?:ed|out)\b', re.IGNORECASE)
+LOCKOUT = 'the Manager locks an account for 5 minutes after 5 wrong passwords in a row'
 
 REDIRECTS = (301, 302, 303, 307, 308)
 _LT_INPUT = re.compile(r'<input\b[^>]*\bname\s*=\s*["\']lt["\'][^>]*>', re.IGNORECASE)
@@ -78,6 +88,7 @@ class MrsSessionAuth(AuthBase):
     def __init__(self, http, manager_url, username, password, cas_url=None):
         self.http = http
         self.manager_url = manager_url.rstrip('/')
+        self.cas_url_given = bool(cas_url)
         self.cas_url = (cas_url or default_cas_url(self.manager_url) or '').rstrip('/')
         self.username = username
         self.password = password
@@ -120,7 +131,7 @@ class MrsSessionAuth(AuthBase):
             self.security = True
             # The password goes to the configured (or default) CAS URL, never to wherever the
             # redirect points: a redirect must not decide where credentials are sent.
-            self._cas_login()
+            self._cas_login(probe.headers.get('Location'))
             final = self._login_check(allow_redirects=True, expected=(200,))
         elif probe.status == 200:
             # Normal cluster that sets FISessionId on a plain login_check (s3.1, DOCUMENTED).
@@ -143,9 +154,12 @@ class MrsSessionAuth(AuthBase):
         return self.http.request('GET', self.manager_url + LOGIN_CHECK, allow_redirects=allow_redirects,
                                  expected=expected, headers=headers, authenticate=False)
 
-    def _cas_login(self):
+    def _cas_login(self, redirect):
         login_url = self.cas_url + '/login'
-        page = self.http.request('GET', login_url, expected=(200,), authenticate=False)
+        try:
+            page = self.http.request('GET', login_url, expected=(200,), authenticate=False)
+        except (TransportError, ApiError) as err:
+            raise self._cas_unreachable(login_url, redirect, err)
         ticket = parse_login_ticket(page.text)
         if not ticket:
             raise self._failure(page, 'the CAS login page has no login ticket (lt)')
@@ -162,6 +176,18 @@ class MrsSessionAuth(AuthBase):
             return
         raise self._credential_failure(answer, answer.text + ' ' + (answer.headers.get('Location') or ''))
 
+    def _cas_unreachable(self, login_url, redirect, err):
+        """The CAS login page could not be read: name cas_url, where its value came from and the fix."""
+        origin = ('set to {0}'.format(self.cas_url) if self.cas_url_given else
+                  'not set, so it defaulted to {0} (port 20009 on the Manager host)'.format(self.cas_url))
+        where = redirect.split('/cas/login', 1)[0] + '/cas' if redirect and '/cas/login' in redirect else None
+        hint = ('; the Manager sent the login to {0}'.format(where) if where and where != self.cas_url else '')
+        return TransportError(
+            'MRS Manager: this is a security cluster, so the login goes through CAS, but the CAS login page {0} '
+            'could not be read ({1}). Option cas_url is {2}{3}. Set cas_url (or MRS_CAS_URL) to the CAS address, '
+            'https://<floating-ip>:20009/cas by default.'.format(login_url, err, origin, hint),
+            method='GET', path=login_url, api=MRS_API)
+
     def _check_login_answer(self, response):
         body = response.json if isinstance(response.json, dict) else None
         if body is None:
@@ -174,14 +200,22 @@ class MrsSessionAuth(AuthBase):
     # -- failures: never retried, always named
 
     def _credential_failure(self, response, text):
+        body = response.json if isinstance(response.json, dict) else {}
+        said = _page_message(text) or body.get('error_description') or ''
+        if _LOCKED.search(text or ''):
+            return AuthError(MRS_API, response.method, response.path, response.status,
+                             api_message='the account {0!r} is locked{1}'.format(self.username,
+                                                                                 ': ' + said if said else ''),
+                             summary='{0}; wait for the lock to end, check the password, then run again (the '
+                                     'login was not retried)'.format(LOCKOUT))
         if WRONG_CREDENTIALS_MARKER in (text or ''):
             return AuthError(MRS_API, response.method, response.path, response.status,
-                             api_message='wrong user name or password for {0!r}'.format(self.username),
-                             summary='the login was not retried: the account locks after 5 wrong passwords in a row')
+                             api_message='wrong user name or password for {0!r}, or the account is locked'.format(
+                                 self.username),
+                             summary='{0}, so the login was not retried'.format(LOCKOUT))
         if CHANGE_PASSWORD_MARKER in (text or ''):
             return self._password_must_change(response)
-        body = response.json if isinstance(response.json, dict) else {}
-        return self._failure(response, _page_message(text) or body.get('error_description') or 'the login was refused')
+        return self._failure(response, said or 'the login was refused')
 
     def _password_must_change(self, response):
         return AuthError(MRS_API, response.method, response.path, response.status,

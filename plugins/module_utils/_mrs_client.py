@@ -18,6 +18,7 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not supported, the import keeps sanity's compile test quiet
     from urllib import quote
 
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import grace_period
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import MRS_API, mrs_error
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     NotFoundError,
@@ -333,6 +334,11 @@ class MrsClient:
             raise command_failure(command, '{0} {1}'.format(verb, name))
         return command
 
+    # -- after an ambiguous action
+
+    def grace(self, remaining):
+        return grace_period(self.http, remaining)
+
     # -- waits
 
     def schedule(self):
@@ -360,9 +366,6 @@ class MrsClient:
         """Wait through STARTING/STOPPING (s8.4: transitional statuses are waited through, never acted on)."""
         return self.wait_for_service(name, lambda s: s.settled, timeout,
                                      'service {0} to leave its transitional status'.format(name))
-
-    def pause(self):
-        self.sleep(self.poll_interval)
 
 
 def command_failure(command, what):

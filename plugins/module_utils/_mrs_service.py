@@ -4,7 +4,9 @@
 """Bring one MRS Manager service to started / stopped / restarted: decide, act, wait, report.
 
 References: shared/api/mrs-manager.md s8.4 (idempotency table), s8.5 (only_self),
-s10 G3 (no restart call), G13 (409 while another command runs).
+s10 G3 (no restart call), G13 (409 while another command runs). After an action POST whose
+outcome is unknown the rule of ``_actions`` applies: it is sent again only when the Manager itself
+answered with its error envelope and the service shows no trace of it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -13,6 +15,7 @@ __metaclass__ = type
 
 import time
 
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import await_effect, refusal
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     AmbiguousRequestError,
     ApiError,
@@ -26,12 +29,25 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client impo
     STOPPED,
     TRANSITIONAL,
 )
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._results import (
+    CHANGED,
+    MRS_COMMAND,
+    MRS_SERVICE,
+    SUBMITTED,
+    WOULD_CHANGE,
+    changed_target,
+    failure_outcome,
+    follow_up_entry,
+    vocabulary,
+)
 
 NOTHING, START, STOP, WAIT = 'nothing', 'start', 'stop', 'wait'
 TARGETS = {'started': STARTED, 'stopped': STOPPED}
+ACTION_TARGET = {START: STARTED, STOP: STOPPED}
 CONFLICT = 409
-# Bound on decide/act rounds in one phase: wait through a transition, act, and once more after a 409.
-MAX_ROUNDS = 4
+# After a 409 (another command holds the Manager's lock, G13) the POST is tried again after a back-off
+# that starts at the poll interval and doubles up to this cap, for as long as the wait budget lasts.
+CONFLICT_MAX_DELAY = 30.0
 
 
 def decide(desired, running_status):
@@ -72,6 +88,7 @@ class ServiceRun:
         self.check_mode = check_mode
         self.watch = [n for n in (KNOWN_SERVICES if watch is None else watch) if n != name]
         self.commands = []
+        self.actions = []  # the actions decided for this service, sent or (check mode) not
 
     def remaining(self):
         return max(0.0, self.deadline - self.clock())
@@ -83,17 +100,22 @@ class ServiceRun:
         except WaitTimeoutError as err:
             # The waits share one budget; name the operator's wait_timeout, not what was left of it.
             timeout = WaitTimeoutError(err.what, self.wait_timeout, last_state=err.last_state, follow_up=err.follow_up)
-            timeout.partial_result = self._partial(before)
+            timeout.partial_result = self._partial(before, timeout)
             raise timeout
         except QuiesceError as err:
             # Report what was done before the failure (the commands sent, their ids) with the error.
-            err.partial_result = self._partial(before)
+            err.partial_result = self._partial(before, err)
             raise
 
-    def _partial(self, before):
+    def _partial(self, before, err):
         # changed: a command was sent, so the cluster may have changed even though the task failed.
-        return dict(changed=bool(self.commands), before=before.to_dict(), commands=list(self.commands),
-                    command_id=self.commands[-1]['id'] if self.commands else None)
+        result = dict(changed=bool(self.commands), before=before.to_dict(), commands=list(self.commands),
+                      command_id=self._last_command_id())
+        result.update(self._vocabulary(before, None, failure_outcome(err) if self.commands else None))
+        return result
+
+    def _last_command_id(self):
+        return self.commands[-1]['id'] if self.commands else None
 
     def _run(self, state, before):
         others_before = self._snapshot() if self._tracks_others() else None
@@ -112,26 +134,50 @@ class ServiceRun:
         else:
             status, changed = self._converge(state, status)
         result = dict(changed=changed, before=before.to_dict(), after=status.to_dict(),
-                      commands=list(self.commands),
-                      command_id=self.commands[-1]['id'] if self.commands else None,
+                      commands=list(self.commands), command_id=self._last_command_id(),
                       progress=self.commands[-1]['total_progress'] if self.commands else None)
+        others = None
         if others_before is not None:
-            result['other_services_changed'] = self._changes_since(others_before)
+            others = result['other_services_changed'] = self._changes_since(others_before)
+        outcome = (WOULD_CHANGE if self.check_mode else CHANGED if self.wait else SUBMITTED) if changed else None
+        result.update(self._vocabulary(before, status, outcome, others))
         return result
+
+    def _vocabulary(self, before, after, outcome, others=None):
+        """``follow_up`` (the commands with an id) and ``changed_targets`` (this service, and the others the
+        cascade changed) of the shared result vocabulary (see ``_results``)."""
+        follow_up = [follow_up_entry(MRS_COMMAND, c['id'], c['state'], [c['service']]) for c in self.commands]
+        targets = []
+        if outcome:
+            acted = set(self.actions)
+            action = 'restart' if len(acted) > 1 else (self.actions[-1] if self.actions else None)
+            targets.append(changed_target(MRS_SERVICE, self.name, self.name, action, before.running_status,
+                                          after.running_status if after else None, outcome))
+        for other in others or []:
+            action = 'restart' if other['before'] == other['after'] else \
+                {STARTED: START, STOPPED: STOP}.get(other['after'])
+            targets.append(changed_target(MRS_SERVICE, other['name'], other['name'], action, other['before'],
+                                          other['after'], CHANGED, cascade_of=self.name))
+        return vocabulary(follow_up, targets)
 
     def _companion(self, name):
         """A run for another service that shares this run's command list and wait budget."""
         other = ServiceRun(self.client, name, only_self=False, wait=self.wait, clock=self.clock, watch=[])
         other.commands, other.deadline, other.wait_timeout = self.commands, self.deadline, self.wait_timeout
+        other.actions = []
         return other
 
     # -- one phase: reach started or stopped
 
     def _converge(self, desired, status):
-        """Returns (status, acted). ``status`` None means read it first."""
+        """Returns (status, acted). ``status`` None means read it first.
+
+        Every round either returns, waits or backs off, and every wait and back-off draws on the
+        run's one budget, so the loop ends with it.
+        """
         status = status or self.client.service_status(self.name)
         conflicts = 0
-        for _round in range(MAX_ROUNDS):
+        while True:
             action = decide(desired, status.running_status)
             if action == NOTHING:
                 return status, False
@@ -141,45 +187,88 @@ class ServiceRun:
                 else:
                     status = self.client.wait_until_settled(self.name, self.remaining())
                 continue
+            self.actions.append(action)
             if self.check_mode:
                 return _with_running(status, TARGETS[desired]), True
             try:
                 command = self._send(action)
             except ApiError as err:
-                if err.http_status != CONFLICT or conflicts:
+                if err.http_status != CONFLICT:
                     raise
-                # G13: another command runs on this service (or one it cascades to): wait for
-                # it to settle, then decide again, once.
                 conflicts += 1
-                self.client.wait_until_settled(self.name, self.remaining())
-                self.client.pause()
-                status = self.client.service_status(self.name)
+                status = self._back_off(action, conflicts, err)
                 continue
             return self._follow(action, desired, command), True
-        raise OperationFailedError('MRS Manager service {0} did not reach {1}: last running status {2}'.format(
-            self.name, TARGETS[desired], status.running_status), service=self.name)
+
+    def _back_off(self, action, conflicts, err):
+        """G13: the Manager refused the command with 409 because another command holds its lock. It is
+        busy, not failing: wait (doubling, capped), re-read the status and let the caller decide again;
+        when the budget is spent, fail naming what is likely holding the lock."""
+        remaining = self.remaining()
+        if remaining <= 0:
+            raise WaitTimeoutError(
+                'MRS Manager to accept {0} {1} (refused {2} time(s) with HTTP 409: {3})'.format(
+                    action, self.name, conflicts, err.api_message or 'another command is running'),
+                self.wait_timeout, last_state='likely blocking: ' + self._likely_blocking(),
+                follow_up={'service': self.name})
+        self.client.sleep(min(remaining, CONFLICT_MAX_DELAY, self.client.poll_interval * 2 ** (conflicts - 1)))
+        return self.client.wait_until_settled(self.name, self.remaining())
+
+    def _likely_blocking(self):
+        """The services read as STARTING or STOPPING (a command is running on them): this one, then the
+        related ones. The documents give no call that lists the running commands."""
+        busy = [s for s in self.client.existing_services([self.name] + self.watch) if not s.settled]
+        if busy:
+            return ', '.join('{0} {1}'.format(s.name, s.running_status) for s in busy)
+        return ('no service read is STARTING or STOPPING (read: {0}); the command may run on another service or be '
+                'a configuration save; see the running commands in MRS Manager').format(
+                    ', '.join([self.name] + self.watch))
 
     def _send(self, action):
         send = self.client.start_service if action == START else self.client.stop_service
         try:
             command = send(self.name, self.only_self)
-        except AmbiguousRequestError:
-            # The POST may have been applied (connection dropped after the Manager accepted it):
-            # re-read the status instead of sending it again blindly.
-            target = STARTED if action == START else STOPPED
-            status = self.client.service_status(self.name)
-            if predict_settled(status.running_status) == target:
-                self._record(None, action)
-                return None  # it took effect: follow the service status (the command id is lost)
-            try:
-                command = send(self.name, self.only_self)  # it did not take effect: this is the first one
-            except ApiError as err:
-                if err.http_status != CONFLICT:
-                    raise
-                self._record(None, action)
-                return None  # 409: the first one is running after all; follow it, never a third
+        except AmbiguousRequestError as err:
+            return self._after_ambiguous(action, send, err)
         self._record(command, action)
         return command
+
+    def _after_ambiguous(self, action, send, lost):
+        """The POST may have been applied, possibly after the client gave up: never send it blindly again.
+
+        Returns the command when a second POST was provably the first to be applied, else None (the
+        status is followed; the command id is lost).
+        """
+        def applied(status):
+            return predict_settled(status.running_status) == ACTION_TARGET[action]
+
+        resent = False
+        while not applied(self.client.service_status(self.name)):
+            refused = refusal(lost)
+            if refused is None:
+                self._record(None, action)  # reported as sent (outcome unknown) if nothing confirms it
+                await_effect(lambda: self.client.service_status(self.name), applied,
+                             self.client.grace(self.remaining()), '{0} {1}'.format(action, self.name),
+                             lost.describe_cause(),
+                             "MRS Manager's running commands and the running status of {0}".format(self.name),
+                             describe=lambda s: 'running status {0}'.format(s.running_status),
+                             follow_up={'service': self.name}, schedule=self.client.schedule(),
+                             clock=self.client.clock, sleep=self.client.sleep)
+                return None
+            if resent:
+                raise refused
+            # The Manager answered with its own error, so the request has ended there, and the service
+            # shows no trace of it: it was not applied, and this POST is the first one.
+            resent = True
+            try:
+                command = send(self.name, self.only_self)
+            except AmbiguousRequestError as err:
+                lost = err
+                continue
+            self._record(command, action)
+            return command
+        self._record(None, action)
+        return None  # it took effect: follow the service status (the command id is lost)
 
     def _record(self, command, action):
         entry = dict(id=None, service=self.name, operation=action, only_self=self.only_self, state=None,

@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import grace_period
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import OCP_API, ocp_error
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     ApiError,
@@ -152,6 +153,11 @@ def describe_task(task):
     return text + '; {0} of {1} subtasks successful'.format(done, summary['total'])
 
 
+def _absent_or(value, expected):
+    """True when a list item lacks the field or shows the value a documented filter asked for."""
+    return value is None or str(value) == str(expected)
+
+
 def exactly_one(matches, option, missing, several, fix):
     """The single match of a lookup by name; ``OptionError`` (before any change) when none or several match."""
     if not matches:
@@ -165,7 +171,8 @@ def exactly_one(matches, option, missing, several, fix):
 def host_view(host):
     """A host as modules report it."""
     return dict(id=host.get('id'), name=first_of(host, 'name', 'hostname'),
-                inner_ip_address=host.get('innerIpAddress'), status=host.get('status'))
+                inner_ip_address=host.get('innerIpAddress'), status=host.get('status'),
+                agent_status=host.get('hostAgentStatus'))
 
 
 class OcpClient:
@@ -200,6 +207,9 @@ class OcpClient:
         return cls(http, schedule=schedule)
 
     # ------------------------------------------------------------------ plumbing
+
+    def grace(self, remaining):
+        return grace_period(self.http, remaining)
 
     def call(self, method, path, params=None, json_body=None):
         response = self.http.request(method, API_PREFIX + path if path.startswith('/') else path,
@@ -281,15 +291,23 @@ class OcpClient:
     def tasks_of(self, scope, scope_id, status=None, max_pages=MAX_PAGES):
         """Tasks of a cluster (``scope='clusterId'``) or host (``'hostId'``), newest first.
 
-        The list's filters are applied again here rather than trusted.
+        ``clusterId``, ``hostId`` and ``status`` are documented filters of the task list (s5.7) and are
+        trusted. The documented list item carries ``cluster`` and ``status`` but no ``hostId``, so an item is
+        dropped only when it shows a different cluster, host or status, never for lacking the field.
         """
         params = {scope: scope_id, 'sort': 'id,desc'}
         if status:
             params['status'] = status
         key = TASK_SCOPES[scope]
         tasks = [normalize_task(t) for t in self.list_all('/tasks/instances', params, max_pages=max_pages)]
-        tasks = [t for t in tasks if str(t.get(key)) == str(scope_id) and (status is None or t.get('status') == status)]
+        tasks = [t for t in tasks if _absent_or(t.get(key), scope_id)
+                 and (status is None or _absent_or(t.get('status'), status))]
         return sorted(tasks, key=lambda t: t.get('id') or 0, reverse=True)
+
+    def tasks_since(self, scope, scope_id, baseline):
+        """Tasks of the cluster or host newer than task id ``baseline``, oldest first."""
+        return sorted((t for t in self.tasks_of(scope, scope_id, max_pages=1) if (t.get('id') or 0) > baseline),
+                      key=lambda t: t['id'])
 
     def running_task(self, scope, scope_id):
         """The task now running on the cluster or host (full detail), or None."""
@@ -341,6 +359,11 @@ class OcpClient:
                           follow_up={'cluster_id': cluster_id}, schedule=self.schedule)
 
     # ------------------------------------------------------------------ hosts and OCP Agent
+
+    def wait_host_agent_status(self, host_id, is_done, timeout, what):
+        return wait_until(lambda: self.get_host(host_id), lambda h: is_done(h.get('hostAgentStatus')), timeout, what,
+                          describe=lambda h: 'hostAgentStatus {0}'.format(h.get('hostAgentStatus')),
+                          follow_up={'host_id': host_id}, schedule=self.schedule)
 
     def list_hosts(self):
         return self.list_all('/compute/hosts')

@@ -197,6 +197,7 @@ def describe(server):
 
 def info(module):
     params = module.params
+    module.refuse_blank(*LIST_FILTERS)
     connection, client = open_client(module)
     try:
         servers, missing = [], []

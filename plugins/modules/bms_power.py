@@ -229,11 +229,84 @@ jobs:
   sample: [{job_id: 2c9eb2c5544cbf6101544f0602af2b4f, action: os-stop, servers: 1000, status: SUCCESS,
             error_code: null}]
 job_ids:
-  description: Ids of the batch jobs this run created, to follow with M(quiesce.lifecycle.bms_info).
+  description:
+    - Ids of the batch jobs this run created, to follow with M(quiesce.lifecycle.bms_info).
+    - Deprecated alias of RV(follow_up[].id), kept for one release; it will be removed in version 0.2.0.
   returned: always
   type: list
   elements: str
   sample: [2c9eb2c5544cbf6101544f0602af2b4f]
+follow_up:
+  description:
+    - The asynchronous operations this run started or followed, one entry each, in the shape every action module of
+      the collection returns (M(quiesce.lifecycle.mrs_service), M(quiesce.lifecycle.ocp_cluster),
+      M(quiesce.lifecycle.ocp_agent_process), M(quiesce.lifecycle.bms_power)).
+    - Here the batch jobs this run created, each with the servers it carries.
+
+    - Also in the result of a failed task.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    type:
+      description: V(mrs_command), V(ocp_task) or V(bms_job).
+      type: str
+    id:
+      description: The operation's id in its API (MRS Manager command id, OCP task id, BMS job id).
+      type: raw
+    status:
+      description:
+        - The last status seen, in the API's own words (MRS V(IN_PROGRESS), V(COMPLETE), V(FAILED); OCP V(RUNNING),
+          V(SUCCESSFUL), V(FAILED); BMS V(INIT), V(RUNNING), V(SUCCESS), V(FAIL)).
+      type: str
+    targets:
+      description: Ids of the targets it acts on, as in RV(changed_targets[].id).
+      type: list
+      elements: raw
+    attached:
+      description: Whether the operation was already running when the module looked, and was followed instead of
+        starting another.
+      type: bool
+  sample: [{type: bms_job, id: 2c9eb2c5544cbf6101544f0602af2b4f, status: SUCCESS,
+            targets: [5f0c1e9e-3d3a-4f7e-9b51-0a1d2c3b4a50], attached: false}]
+changed_targets:
+  description:
+    - The targets this run changed, would change (check mode) or may have changed, one entry each, in the shape every
+      action module of the collection returns. A target that needed nothing is not listed.
+    - Here each server with RV(servers[].changed), its power state before and after.
+
+    - Also in the result of a failed task, so that whoever restores the targets knows which ones were touched.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    type:
+      description: V(mrs_service), V(ocp_cluster), V(ocp_agent_process), V(ocp_host_agent) or V(bms_server).
+      type: str
+    id:
+      description: The target's id (service name, OCP cluster, process or host id, server id).
+      type: raw
+    name:
+      description: The target's name.
+      type: str
+    action:
+      description: The action taken, or in check mode to be taken (V(start), V(stop), V(restart); BMS V(os-start),
+        V(os-stop), V(reboot)).
+      type: str
+    before:
+      description: The target's state before the run.
+      type: str
+    after:
+      description: The target's state at the end; null when it is not known.
+      type: str
+    outcome:
+      description:
+        - V(changed) (done and confirmed), V(would_change) (check mode), V(submitted) (accepted, not followed, with
+          O(wait=false)), V(failed) (acted on and failed; it may be partly changed) or V(unknown) (the answer was lost
+          or the wait ran out, and the effect is not confirmed).
+      type: str
+  sample: [{type: bms_server, id: 5f0c1e9e-3d3a-4f7e-9b51-0a1d2c3b4a50, name: rack01-node001, action: os-stop,
+            before: "on", after: "off", outcome: changed}]
 before:
   description: Power state of each target before the run, keyed by server id.
   returned: always
@@ -270,6 +343,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_power impor
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import QuiesceError
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._module import STATES, QuiesceModule
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._results import bms_power_vocabulary
 
 ARGUMENT_SPEC = dict(
     SELECTION_SPEC,
@@ -280,6 +354,7 @@ ARGUMENT_SPEC = dict(
 
 def power(module):
     params = module.params
+    module.refuse_blank(*LIST_FILTERS)
     if not params['server_ids'] and not any(params[key] for key in LIST_FILTERS):
         module.fail_option('server_ids', 'no target servers given',
                            'Set server_ids, or select servers with name, tags, status, flavor, reservation_id or '
@@ -292,8 +367,9 @@ def power(module):
     def result_of(report):
         before, after = power_diff(report, params['state'], module.check_mode)
         changed = any(report['summary'][key] for key in ('changed', 'would_change', 'submitted'))
+        result = dict(report, **bms_power_vocabulary(report))
         return module.result(changed, before=before, after=after, job_ids=[job['job_id'] for job in report['jobs']],
-                             api_calls=dict(client.counts, **connection.stats()), **report)
+                             api_calls=dict(client.counts, **connection.stats()), **result)
 
     try:
         server_ids, known = select_servers(client, params)

@@ -23,8 +23,17 @@ description:
     C(COMPLETE) or C(FAILED), then reads the service's status back.
   - The API has no restart call, so O(state=restarted) stops the service, then starts it, and always reports a
     change.
-  - A request whose outcome is unknown (for example a connection dropped after the Manager accepted a stop) is
-    never repeated blindly; the module reads the status again and follows what it finds.
+  - A start or stop whose outcome is unknown (no answer within O(request_timeout), a dropped connection, a server
+    error) is never repeated blindly. It is sent again only when the Manager itself answered with its error
+    envelope and the service shows no trace of it. Otherwise the module watches the service's status for a grace
+    period (twice O(request_timeout), at least 10 seconds, within O(wait_timeout)) and follows what the first
+    request did; when nothing shows, the task fails, names what to check and sends nothing more.
+  - When the Manager refuses the command with HTTP 409 because another command holds its lock, the module waits
+    (from O(poll_interval), doubling, up to 30 seconds), reads the status again and retries, until the command is
+    accepted or O(wait_timeout) is spent. The timeout names the services it found C(STARTING) or C(STOPPING)
+    (the service and O(related_services)), the likely holders of the lock.
+  - A locked account (the Manager locks an account for 5 minutes after 5 wrong passwords in a row) is reported as
+    locked; the login is never retried.
 options:
   name:
     description:
@@ -184,12 +193,16 @@ after:
   type: dict
   sample: {name: HBase, running_status: STOPPED, health_status: UNKNOWN, config_status: SYNCHRONIZED, version: 1.3.1}
 command_id:
-  description: ID of the last Manager command sent; null when nothing was sent or the id was lost to a dropped connection.
+  description:
+    - ID of the last Manager command sent; null when nothing was sent or the id was lost to a dropped connection.
+    - Deprecated alias of RV(follow_up[].id) (of the last entry), kept for one release; it will be removed in version 0.2.0.
   returned: always
   type: int
   sample: 101
 progress:
-  description: C(total_progress) of the last command, 100 when it completed.
+  description:
+    - C(total_progress) of the last command, 100 when it completed.
+    - Deprecated alias of RV(commands[].total_progress) (of the last entry), kept for one release; it will be removed in version 0.2.0.
   returned: always
   type: float
   sample: 100.0
@@ -228,6 +241,7 @@ other_services_changed:
   description:
     - With O(only_self=false), the other services whose running status the task changed, read back before and
       after (a restart also lists the dependents it stopped and started again).
+    - Deprecated alias of the RV(changed_targets) entries that have RV(changed_targets[].cascade_of), kept for one release; it will be removed in version 0.2.0.
   returned: when O(only_self=false), not in check mode
   type: list
   elements: dict
@@ -242,6 +256,81 @@ other_services_changed:
       description: Running status after.
       type: str
   sample: [{name: Loader, before: STARTED, after: STOPPED}]
+follow_up:
+  description:
+    - The asynchronous operations this run started or followed, one entry each, in the shape every action module of
+      the collection returns (M(quiesce.lifecycle.mrs_service), M(quiesce.lifecycle.ocp_cluster),
+      M(quiesce.lifecycle.ocp_agent_process), M(quiesce.lifecycle.bms_power)).
+    - Here the Manager commands sent (a restart sends two); a command whose answer was lost has no id and is not
+      listed.
+
+    - Also in the result of a failed task.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    type:
+      description: V(mrs_command), V(ocp_task) or V(bms_job).
+      type: str
+    id:
+      description: The operation's id in its API (MRS Manager command id, OCP task id, BMS job id).
+      type: raw
+    status:
+      description:
+        - The last status seen, in the API's own words (MRS V(IN_PROGRESS), V(COMPLETE), V(FAILED); OCP V(RUNNING),
+          V(SUCCESSFUL), V(FAILED); BMS V(INIT), V(RUNNING), V(SUCCESS), V(FAIL)).
+      type: str
+    targets:
+      description: Ids of the targets it acts on, as in RV(changed_targets[].id).
+      type: list
+      elements: raw
+    attached:
+      description: Whether the operation was already running when the module looked, and was followed instead of
+        starting another.
+      type: bool
+  sample: [{type: mrs_command, id: 101, status: COMPLETE, targets: [HBase], attached: false}]
+changed_targets:
+  description:
+    - The targets this run changed, would change (check mode) or may have changed, one entry each, in the shape every
+      action module of the collection returns. A target that needed nothing is not listed.
+    - Here the service, and with O(only_self=false) the other services the cascade changed (with RV(changed_targets[].cascade_of)).
+
+    - Also in the result of a failed task, so that whoever restores the targets knows which ones were touched.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    type:
+      description: V(mrs_service), V(ocp_cluster), V(ocp_agent_process), V(ocp_host_agent) or V(bms_server).
+      type: str
+    id:
+      description: The target's id (service name, OCP cluster, process or host id, server id).
+      type: raw
+    name:
+      description: The target's name.
+      type: str
+    action:
+      description: The action taken, or in check mode to be taken (V(start), V(stop), V(restart); BMS V(os-start),
+        V(os-stop), V(reboot)).
+      type: str
+    before:
+      description: The target's state before the run.
+      type: str
+    after:
+      description: The target's state at the end; null when it is not known.
+      type: str
+    outcome:
+      description:
+        - V(changed) (done and confirmed), V(would_change) (check mode), V(submitted) (accepted, not followed, with
+          O(wait=false)), V(failed) (acted on and failed; it may be partly changed) or V(unknown) (the answer was lost
+          or the wait ran out, and the effect is not confirmed).
+      type: str
+    cascade_of:
+      description: For a service changed by the cascade of O(only_self=false), the service the task was for.
+      type: str
+      returned: for services changed by the cascade
+  sample: [{type: mrs_service, id: HBase, name: HBase, action: stop, before: STARTED, after: STOPPED,
+            outcome: changed}]
 elapsed:
   description: Seconds the task took, waits included.
   returned: always

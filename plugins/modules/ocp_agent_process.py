@@ -31,9 +31,17 @@ description:
     C(/api/v2/compute/hosts/...). On OCP, only C(/api/**) answers with JSON. The module therefore uses the C(/api/v2)
     form. It tries the bare form only when the C(/api/v2) form answers 404 for a host that exists, and reports the
     form it used in RV(agent_path_style)."
-  - If the connection drops after OCP may have acted on a single-process call, the call is not repeated. The module
-    watches the process until it reaches the requested state, or until O(wait_timeout) runs out. The timeout names
-    the status last seen.
+  - A single-process call is synchronous. When OCP itself answers it with its error envelope (a server error), the
+    call has ended, so if the process did not change the call is sent once more. When no answer comes (timeout,
+    dropped connection) the call may still be running on OCP and is never repeated; the module watches the process
+    for a grace period (twice O(request_timeout), at least 10 seconds, within O(wait_timeout)); when it does not
+    change, the task fails, naming what to check.
+  - With O(scope=agent) an agent action whose outcome is unknown is followed like a cluster action of
+    M(quiesce.lifecycle.ocp_cluster), through the host's task list (OCP's documented C(hostId) filter) and
+    C(hostAgentStatus). Success is reported only when every process ended in the asked state.
+  - A host whose agent is V(STOPPING) or V(RESTARTING) (its C(hostAgentStatus)) is not sent another call; the module
+    follows the OCP task running on it, then decides on the processes it leaves. An agent that another operation
+    owns (V(REINTSTALLING), V(DELETED)) fails the task without any change.
 extends_documentation_fragment:
   - quiesce.lifecycle.ocp_auth
   - quiesce.lifecycle.connection
@@ -58,7 +66,8 @@ options:
   processes:
     description:
       - The agent processes to manage, by alias (for example V(obstat2)) or by OCP process id.
-      - V(all) selects every process of the host. Processes that OCP does not let you operate are skipped.
+      - V(all) selects every process of the host. Processes that OCP does not let you operate are skipped. V(all)
+        cannot be combined with names.
       - Required with O(scope=processes). With O(scope=agent) it must be omitted or V(all).
     type: list
     elements: str
@@ -136,7 +145,8 @@ host:
   description: The host as resolved.
   returned: always
   type: dict
-  sample: {"id": 1001, "name": "ob-host-1", "inner_ip_address": "192.0.2.31"}
+  sample: {"id": 1001, "name": "ob-host-1", "inner_ip_address": "192.0.2.31", "status": "ONLINE",
+           "agent_status": "AVAILABLE"}
 processes:
   description: One entry per selected process that the module manages, sorted as selected.
   returned: always
@@ -156,7 +166,9 @@ processes:
       type: str
       sample: STARTED
     after:
-      description: Status at the end. In check mode, the status the process would have.
+      description:
+        - Status at the end. In check mode, the status the process would have.
+        - Null in a failed task's result when it is not known (the answer was lost, or the agent task failed).
       type: str
       sample: STOPPED
     status:
@@ -187,7 +199,9 @@ skipped_processes:
   sample: [{"id": 180, "alias": "ocp_agentd", "status": "STARTED", "operable": false,
             "reason": "OCP marks it operable=false (a core agent process); use the host-level agent restart"}]
 task:
-  description: With O(scope=agent), the OCP task that stopped or restarted the agent (id, name, status, subtasks).
+  description:
+    - With O(scope=agent), the OCP task that stopped or restarted the agent (id, name, status, subtasks).
+    - Deprecated alias of RV(follow_up), kept for one release; it will be removed in version 0.2.0.
   returned: when O(scope=agent)
   type: dict
 trace_id:
@@ -195,6 +209,83 @@ trace_id:
   returned: when O(scope=agent)
   type: str
   sample: 3cfec9a5180748ff
+follow_up:
+  description:
+    - The asynchronous operations this run started or followed, one entry each, in the shape every action module of
+      the collection returns (M(quiesce.lifecycle.mrs_service), M(quiesce.lifecycle.ocp_cluster),
+      M(quiesce.lifecycle.ocp_agent_process), M(quiesce.lifecycle.bms_power)).
+    - Here, with O(scope=agent), the OCP task that stopped or restarted the agent and, when the agent was
+      V(STOPPING) or V(RESTARTING), the task followed first (RV(follow_up[].attached)). Single-process calls are
+      synchronous and have nothing to follow up; a host-level task followed first is listed for them too.
+
+    - Also in the result of a failed task.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    type:
+      description: V(mrs_command), V(ocp_task) or V(bms_job).
+      type: str
+    id:
+      description: The operation's id in its API (MRS Manager command id, OCP task id, BMS job id).
+      type: raw
+    status:
+      description:
+        - The last status seen, in the API's own words (MRS V(IN_PROGRESS), V(COMPLETE), V(FAILED); OCP V(RUNNING),
+          V(SUCCESSFUL), V(FAILED); BMS V(INIT), V(RUNNING), V(SUCCESS), V(FAIL)).
+      type: str
+    targets:
+      description: Ids of the targets it acts on, as in RV(changed_targets[].id).
+      type: list
+      elements: raw
+    attached:
+      description: Whether the operation was already running when the module looked, and was followed instead of
+        starting another.
+      type: bool
+  sample: [{type: ocp_task, id: 107310, status: SUCCESSFUL, targets: [1001], attached: false}]
+changed_targets:
+  description:
+    - The targets this run changed, would change (check mode) or may have changed, one entry each, in the shape every
+      action module of the collection returns. A target that needed nothing is not listed.
+    - Here each process acted on (V(ocp_agent_process), with RV(changed_targets[].host_id)), or with O(scope=agent)
+      the host agent (V(ocp_host_agent), its C(hostAgentStatus) before and after).
+
+    - Also in the result of a failed task, so that whoever restores the targets knows which ones were touched.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    type:
+      description: V(mrs_service), V(ocp_cluster), V(ocp_agent_process), V(ocp_host_agent) or V(bms_server).
+      type: str
+    id:
+      description: The target's id (service name, OCP cluster, process or host id, server id).
+      type: raw
+    name:
+      description: The target's name.
+      type: str
+    action:
+      description: The action taken, or in check mode to be taken (V(start), V(stop), V(restart); BMS V(os-start),
+        V(os-stop), V(reboot)).
+      type: str
+    before:
+      description: The target's state before the run.
+      type: str
+    after:
+      description: The target's state at the end; null when it is not known.
+      type: str
+    outcome:
+      description:
+        - V(changed) (done and confirmed), V(would_change) (check mode), V(submitted) (accepted, not followed, with
+          O(wait=false)), V(failed) (acted on and failed; it may be partly changed) or V(unknown) (the answer was lost
+          or the wait ran out, and the effect is not confirmed).
+      type: str
+    host_id:
+      description: The OCP id of the host the process runs on.
+      type: int
+      returned: for V(ocp_agent_process) entries
+  sample: [{type: ocp_agent_process, id: 185, name: obstat2, host_id: 1001, action: stop, before: STARTED,
+            after: STOPPED, outcome: changed}]
 agent_path_style:
   description: V(prefixed) when the agent calls used C(/api/v2/compute/...), V(bare) when the server only answered
     the form without C(/api/v2).
@@ -214,9 +305,9 @@ error:
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._module import STATES, QuiesceModule
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_client import OcpClient, host_view
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_state import (
-    ALL_PROCESSES,
     ensure_agent,
     ensure_processes,
+    is_all,
 )
 
 
@@ -226,13 +317,18 @@ def _diff_view(outcome, key):
 
 def run(module):
     params = module.params
+    module.refuse_blank('host')
     processes = params['processes'] or []
     if params['scope'] == 'processes' and not processes:
         module.fail_option('processes', 'is required with scope=processes',
                            'Name the processes (aliases or ids), or use processes=all.')
-    if params['scope'] == 'agent' and [p for p in processes if p.strip().lower() != ALL_PROCESSES]:
+    named = [p for p in processes if not is_all(p)]
+    if params['scope'] == 'agent' and named:
         module.fail_option('processes', 'scope=agent acts on the whole OCP Agent, not on chosen processes',
                            'Omit processes (or use processes=all) with scope=agent, or use scope=processes.')
+    if named and len(named) < len(processes):
+        module.fail_option('processes', 'all selects every process, so it cannot be combined with names ({0})'.format(
+            ', '.join(named)), 'Use either processes=all or the list of names.')
     client = OcpClient.from_module(module)
     host = client.resolve_host(params['host'])
     common = dict(wait=params['wait'], timeout=params['wait_timeout'], check_mode=module.check_mode)
@@ -242,7 +338,7 @@ def run(module):
         outcome = ensure_processes(client, host, processes, params['state'], schedule=client.schedule, **common)
     changed = outcome.pop('changed')
     return module.result(changed, before=_diff_view(outcome, 'before'), after=_diff_view(outcome, 'after'),
-                         host=host_view(host), **outcome)
+                         host=host_view(host), agent_path_style=client.agent_path_style, **outcome)
 
 
 def main():

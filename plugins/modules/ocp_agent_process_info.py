@@ -43,6 +43,7 @@ options:
   processes:
     description:
       - Return only these processes, by alias or OCP process id. A host without them contributes no process.
+      - A name that matches no process of the hosts listed fails the task, as does an empty name.
     type: list
     elements: str
 seealso:
@@ -83,7 +84,8 @@ hosts:
   returned: always
   type: list
   elements: dict
-  sample: [{"id": 1001, "name": "ob-host-1", "inner_ip_address": "192.0.2.31", "status": "ONLINE"}]
+  sample: [{"id": 1001, "name": "ob-host-1", "inner_ip_address": "192.0.2.31", "status": "ONLINE",
+            "agent_status": "AVAILABLE"}]
 processes:
   description: The agent processes of those hosts as OCP describes them (C(HostAgentProcess)), by host and id.
   returned: always
@@ -125,25 +127,40 @@ elapsed:
   type: float
 '''
 
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import OptionError
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._module import QuiesceModule
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_client import OcpClient, host_view
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_state import matching_processes
 
 
 def run(module):
     params = module.params
+    module.refuse_blank('host')
     client = OcpClient.from_module(module)
     hosts = [client.resolve_host(params['host'])] if params['host'] else client.list_hosts()
-    wanted = set(str(name).strip() for name in params['processes'] or [])
+    wanted = [str(name).strip() for name in params['processes'] or []]
     hosts = sorted(hosts, key=lambda h: h.get('id') or 0)
-    processes = []
+    processes, seen = [], []
     for host in hosts:
         found = client.list_agent_processes(host['id'])
+        seen.extend(found)
         if wanted:
-            found = [p for p in found if str(p.get('id')) in wanted or p.get('alias') in wanted]
+            found = [p for name in wanted for p in matching_processes(found, name)]
         processes.extend(dict(process, hostId=process.get('hostId', host['id']))
-                         for process in sorted(found, key=lambda p: p.get('id') or 0))
+                         for process in sorted(_unique(found), key=lambda p: p.get('id') or 0))
+    missing = [name for name in wanted if not matching_processes(seen, name)]
+    if missing:
+        raise OptionError('processes', 'no agent process {0} on {1} (processes seen: {2})'.format(
+            ', '.join(repr(name) for name in missing),
+            'host {0}'.format(params['host']) if params['host'] else 'any host',
+            ', '.join(sorted(set(str(p.get('alias')) for p in seen))) or 'none'),
+            'Use the alias or id OCP shows, for example obstat2.')
     return dict(changed=False, hosts=[host_view(h) for h in hosts], processes=processes,
                 agent_path_style=client.agent_path_style, elapsed=module.elapsed())
+
+
+def _unique(processes):
+    return list(dict((p.get('id'), p) for p in processes).values())
 
 
 def main():

@@ -25,9 +25,12 @@ description:
   - Stop, start and restart are asynchronous OCP tasks made of a graph of subtasks. If a task fails, the module
     reports the task id, the failed subtask and the end of its log. If O(wait_timeout) runs out, it reports the
     last task status and the subtasks still running.
-  - If the connection drops after OCP may have accepted the action, the module does not send the action again.
-    It re-reads the cluster's tasks and status and follows the task OCP started. The action is sent again only when
-    neither a new task nor a status change shows that OCP received it.
+  - If the outcome of the action is unknown (no answer within O(request_timeout), a dropped connection, a server
+    error), the module does not send the action again blindly. It reads the cluster's task list (OCP's documented
+    C(clusterId) filter) and status, and follows the task OCP started. The action is sent again only when OCP itself
+    answered with its error envelope and neither a new task nor a status change shows it. Otherwise the module
+    watches for a grace period (twice O(request_timeout), at least 10 seconds, within O(wait_timeout)); when nothing
+    appears, the task fails, names what to check and sends nothing more.
   - Throttling (HTTP 429, honouring C(Retry-After) and C(RateLimit-Reset)) and server errors while reading are retried
     with back-off.
 extends_documentation_fragment:
@@ -66,7 +69,7 @@ options:
     required: true
     choices: [started, stopped, restarted]
 notes:
-  - With O(wait=false) the module returns as soon as OCP accepted the action, with the task id in RV(task).
+  - With O(wait=false) the module returns as soon as OCP accepted the action, with the task id in RV(follow_up).
     If the cluster is in a transition first, for example V(STOPPING) when O(state=started), the module still
     waits for that transition, within O(wait_timeout), before it sends the action.
 seealso:
@@ -106,7 +109,7 @@ EXAMPLES = r'''
 
 - name: Show the task to follow
   ansible.builtin.debug:
-    msg: "OCP task {{ restart.task.id }} ({{ restart.task.status }})"
+    msg: "OCP task {{ restart.follow_up[0].id }} ({{ restart.follow_up[0].status }})"
 
 # Ad hoc, with credentials from the environment:
 #   export OCP_URL=http://ocp.example.com:8080 OCP_ACCESS_KEY=... OCP_SECRET_KEY=...
@@ -143,7 +146,9 @@ after:
   type: dict
   sample: {"id": 1000002, "name": "obcluster-prod", "status": "STOPPED"}
 task:
-  description: The OCP task this module started. It is null when the module started none.
+  description:
+    - The OCP task this module started. It is null when the module started none.
+    - Deprecated alias of the RV(follow_up) entry whose RV(follow_up[].attached) is false, kept for one release; it will be removed in version 0.2.0.
   returned: always
   type: dict
   contains:
@@ -167,6 +172,7 @@ attached_task:
   description:
     - The OCP task that was already running on the cluster when the module looked, and that the module followed
       instead of sending another action. It has the same keys as RV(task). It is null when there was none.
+    - Deprecated alias of the RV(follow_up) entry whose RV(follow_up[].attached) is true, kept for one release; it will be removed in version 0.2.0.
   returned: always
   type: dict
 trace_id:
@@ -174,6 +180,77 @@ trace_id:
   returned: always
   type: str
   sample: 3cfec9a5180748ff
+follow_up:
+  description:
+    - The asynchronous operations this run started or followed, one entry each, in the shape every action module of
+      the collection returns (M(quiesce.lifecycle.mrs_service), M(quiesce.lifecycle.ocp_cluster),
+      M(quiesce.lifecycle.ocp_agent_process), M(quiesce.lifecycle.bms_power)).
+    - Here the OCP task the module started and, when a transition was in progress, the task it followed first
+      (RV(follow_up[].attached)).
+
+    - Also in the result of a failed task.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    type:
+      description: V(mrs_command), V(ocp_task) or V(bms_job).
+      type: str
+    id:
+      description: The operation's id in its API (MRS Manager command id, OCP task id, BMS job id).
+      type: raw
+    status:
+      description:
+        - The last status seen, in the API's own words (MRS V(IN_PROGRESS), V(COMPLETE), V(FAILED); OCP V(RUNNING),
+          V(SUCCESSFUL), V(FAILED); BMS V(INIT), V(RUNNING), V(SUCCESS), V(FAIL)).
+      type: str
+    targets:
+      description: Ids of the targets it acts on, as in RV(changed_targets[].id).
+      type: list
+      elements: raw
+    attached:
+      description: Whether the operation was already running when the module looked, and was followed instead of
+        starting another.
+      type: bool
+  sample: [{type: ocp_task, id: 107302, status: SUCCESSFUL, targets: [1000002], attached: false}]
+changed_targets:
+  description:
+    - The targets this run changed, would change (check mode) or may have changed, one entry each, in the shape every
+      action module of the collection returns. A target that needed nothing is not listed.
+    - Here the cluster, when it was started, stopped or restarted.
+
+    - Also in the result of a failed task, so that whoever restores the targets knows which ones were touched.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    type:
+      description: V(mrs_service), V(ocp_cluster), V(ocp_agent_process), V(ocp_host_agent) or V(bms_server).
+      type: str
+    id:
+      description: The target's id (service name, OCP cluster, process or host id, server id).
+      type: raw
+    name:
+      description: The target's name.
+      type: str
+    action:
+      description: The action taken, or in check mode to be taken (V(start), V(stop), V(restart); BMS V(os-start),
+        V(os-stop), V(reboot)).
+      type: str
+    before:
+      description: The target's state before the run.
+      type: str
+    after:
+      description: The target's state at the end; null when it is not known.
+      type: str
+    outcome:
+      description:
+        - V(changed) (done and confirmed), V(would_change) (check mode), V(submitted) (accepted, not followed, with
+          O(wait=false)), V(failed) (acted on and failed; it may be partly changed) or V(unknown) (the answer was lost
+          or the wait ran out, and the effect is not confirmed).
+      type: str
+  sample: [{type: ocp_cluster, id: 1000002, name: obcluster-prod, action: stop, before: RUNNING,
+            after: STOPPED, outcome: changed}]
 elapsed:
   description: Seconds the module ran.
   returned: always
@@ -194,6 +271,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_state impor
 
 def run(module):
     params = module.params
+    module.refuse_blank('name')
     client = OcpClient.from_module(module)
     cluster = client.resolve_cluster(cluster_id=params['id'], name=params['name'])
     outcome = ensure_cluster(client, cluster, params['state'], wait=params['wait'],

@@ -38,11 +38,15 @@ options:
     type: int
   name:
     description:
-      - Return only clusters with exactly this name. The result is empty when none matches.
+      - Return only clusters with exactly this name. The result is empty when none matches. An empty name is
+        refused.
     type: str
   status:
     description:
-      - Return only clusters in one of these OCP statuses, for example V(RUNNING).
+      - Return only clusters in one of these OCP statuses, in any letter case. OCP documents V(RUNNING),
+        V(CREATING), V(DELETING), V(STARTING), V(RESTARTING), V(STOPPING), V(STOPPED), V(TAKINGOVER),
+        V(MOVINGOUT), V(SWITCHOVER), V(FAILOVER) and V(OPERATING); any other value fails the task before any
+        request.
     type: list
     elements: str
 seealso:
@@ -113,12 +117,18 @@ elapsed:
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._module import QuiesceModule
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_client import OcpClient
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_state import CLUSTER_STATUSES
 
 
 def run(module):
     params = module.params
+    module.refuse_blank('name')
+    wanted = set(s.strip().upper() for s in params['status'] or [])
+    unknown = sorted(wanted - CLUSTER_STATUSES)
+    if unknown:
+        module.fail_option('status', 'OCP documents no cluster status {0}'.format(', '.join(unknown)),
+                           'Use one or more of: {0}.'.format(', '.join(sorted(CLUSTER_STATUSES))))
     client = OcpClient.from_module(module)
-    wanted = set(s.upper() for s in params['status'] or [])
     if params['id'] is not None:
         clusters = [client.get_cluster(params['id'])]
     else:

@@ -201,3 +201,26 @@ def test_the_deadline_is_the_start_plus_wait_timeout_and_none_without_a_wait(run
         return module.result(False)
     run_module(make_main(without_wait), dict(OCP_ARGS, wait=False))
     assert seen['none'] is None
+
+
+def test_an_empty_entry_in_any_list_option_fails_before_the_operation(run_module):
+    ran = []
+    main = make_main(lambda m: ran.append(1) or m.result(False), spec=dict(tags=dict(type='list', elements='str'),
+                                                                           names=dict(type='list', elements='str')))
+    for value in ([''], ['rack=rack01', '  '], ['x', None]):
+        result, failed = run_module(main, dict(OCP_ARGS, tags=value))
+        assert failed and result['error'] == {'type': 'OptionError', 'option': 'tags'}
+        assert 'empty entry' in result['msg']
+    result, failed = run_module(main, dict(OCP_ARGS, names=['HDFS'], tags=[]))
+    assert not failed and ran == [1]
+
+
+def test_refuse_blank_names_the_empty_option(run_module):
+    def operation(module):
+        module.refuse_blank('name', 'flavor')
+        return module.result(False)
+
+    main = make_main(operation, spec=dict(name=dict(type='str'), flavor=dict(type='str')))
+    result, failed = run_module(main, dict(OCP_ARGS, name='ok', flavor=' '))
+    assert failed and result['error']['option'] == 'flavor'
+    assert not run_module(main, dict(OCP_ARGS, name='ok'))[1]

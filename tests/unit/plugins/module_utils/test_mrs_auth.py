@@ -10,7 +10,7 @@ import base64
 import pytest
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import MRS_API, mrs_error
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import AuthError
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import AuthError, TransportError
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_auth import (
     MrsSessionAuth,
     default_cas_url,
@@ -78,6 +78,7 @@ def test_wrong_password_is_reported_and_never_retried(scripted_server):
     with pytest.raises(AuthError) as caught:
         http.request('GET', '/v1/clusters')
     assert 'wrong user name or password' in str(caught.value) and "'admin'" in str(caught.value)
+    assert 'or the account is locked' in str(caught.value) and '5 wrong passwords in a row' in str(caught.value)
     assert 's3cret' not in str(caught.value)
     assert [r['method'] for r in scripted_server.requests].count('POST') == 1
     assert len(scripted_server.requests) == 3  # no data request, no second login
@@ -218,3 +219,56 @@ def test_parse_login_ticket(html, ticket):
 ])
 def test_default_cas_url(manager, cas):
     assert default_cas_url(manager) == cas
+
+
+LOCKED_PAGES = [
+    # CAS's own lockout page (and the simulator's): no wrong-credentials text.
+    '<div id="msg" class="errors">The account has been locked. Try again later.</div>' + LOGIN_PAGE,
+    # A reading where the lockout repeats the wrong-credentials text and says why.
+    '<div id="msg" class="errors">The credentials you provided cannot be determined to be authentic. '
+    'This account is locked.</div>' + LOGIN_PAGE,
+]
+
+
+@pytest.mark.parametrize('page', LOCKED_PAGES)
+def test_locked_account_is_reported_as_locked_not_as_a_wrong_password(scripted_server, page):
+    replies = cas_login_replies(scripted_server)[:2] + [{'status': 200, 'headers': {'Content-Type': 'text/html'},
+                                                         'body': page}]
+    scripted_server.reply(*replies)
+    with pytest.raises(AuthError) as caught:
+        session(scripted_server).request('GET', '/v1/clusters')
+    message = str(caught.value)
+    assert "the account 'admin' is locked" in message and 'wrong user name or password' not in message
+    assert '5 minutes after 5 wrong passwords' in message
+    assert [r['method'] for r in scripted_server.requests].count('POST') == 1
+
+
+def test_normal_cluster_locked_account_is_reported_as_locked(scripted_server):
+    scripted_server.reply({'status': 401, 'body': {'id': -1, 'state': 'FAILED', 'error_code': 401}},
+                          {'status': 401, 'body': {'id': -1, 'state': 'FAILED', 'error_code': 401,
+                                                   'error_description': 'the account has been locked'}})
+    with pytest.raises(AuthError) as caught:
+        session(scripted_server).request('GET', '/v1/clusters')
+    assert "the account 'admin' is locked: the account has been locked" in str(caught.value)
+
+
+@pytest.mark.parametrize('given', [False, True])
+def test_unreachable_cas_names_cas_url_where_it_came_from_and_where_the_manager_points(scripted_server, given):
+    elsewhere = scripted_server.url + '/cas'
+    scripted_server.reply(cas_redirect(scripted_server))
+    http = HttpClient(scripted_server.url + '/web', MRS_API, mrs_error, retry=RetryPolicy(max_attempts=1),
+                      sleep=lambda s: None)
+    # Nothing listens on port 1 of the loopback: the connection is refused.
+    http.auth = MrsSessionAuth(http, scripted_server.url + '/web', 'admin', 's3cret',
+                               cas_url='http://127.0.0.1:1/cas' if given else None)
+    if not given:  # the default (port 20009 of the Manager's host), moved where nothing listens
+        assert http.auth.cas_url == 'http://127.0.0.1:20009/cas'
+        http.auth.cas_url = 'http://127.0.0.1:1/cas'
+    with pytest.raises(TransportError) as caught:
+        http.request('GET', '/v1/clusters')
+    message = str(caught.value)
+    assert 'Option cas_url is ' + ('set to' if given else 'not set, so it defaulted to') + \
+        ' http://127.0.0.1:1/cas' in message
+    assert 'the Manager sent the login to ' + elsewhere in message
+    assert 'Set cas_url (or MRS_CAS_URL)' in message
+    assert not [r for r in scripted_server.requests if r['method'] == 'POST']

@@ -12,6 +12,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     AmbiguousRequestError,
     ApiError,
     OperationFailedError,
+    UnconfirmedActionError,
     WaitTimeoutError,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client import (
@@ -19,6 +20,8 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client impo
     CommandProgress,
     ServiceStatus,
 )
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule
+from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils import answers
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_service import (
     NOTHING,
     START,
@@ -64,10 +67,24 @@ def ambiguous():
     return AmbiguousRequestError(MRS_API, 'POST', '/x', 'connection dropped')
 
 
+def refused():
+    """A start/stop the Manager itself answered with its error envelope: the request has ended, unapplied."""
+    return answers.refused(500, code=500, api=MRS_API)
+
+
 class FakeMrs:
-    """In-memory Manager: statuses change as commands are sent; scripted failures per send."""
+    """In-memory Manager: statuses change as commands are sent; scripted failures per send.
+
+    Time is simulated: ``sleep`` advances ``clock``; the grace period after an unanswered POST is
+    ``grace_seconds``.
+    """
+
+    poll_interval = 2.0
+    grace_seconds = 0
 
     def __init__(self, statuses, cascade=None):
+        self.now = 0.0
+        self.sleeps = []
         self.statuses = dict(statuses)
         self.cascade = cascade or {}  # service -> others its only_self=false stop also stops
         self.sent = []
@@ -76,6 +93,23 @@ class FakeMrs:
         self.command_failure = None
         self.ends_at = None  # override where a command leaves the service
         self.next_id = 100
+        self.late = None
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+        if self.late:
+            self.late()
+            self.late = None
+
+    def grace(self, remaining):
+        return min(remaining, self.grace_seconds)
+
+    def schedule(self):
+        return PollSchedule(initial=1.0)
 
     def service_status(self, name):
         return ServiceStatus(name, self.statuses[name], 'GOOD')
@@ -101,6 +135,11 @@ class FakeMrs:
             self._apply(name, verb, only_self)
             self.statuses[name] = 'STOPPING' if verb == 'stop' else 'STARTING'
             raise conflict()
+        if effect == 'refused':
+            raise refused()
+        if effect == 'slow':  # no answer; the Manager applies it a moment later, as a slow request does
+            self.late = lambda: self._apply(name, verb, only_self)
+            raise ambiguous()
         if effect and effect[0] == 'ambiguous':
             if effect[1]:
                 self._apply(name, verb, only_self)
@@ -125,12 +164,9 @@ class FakeMrs:
         self.statuses[name] = settle.get(self.statuses[name], self.statuses[name])
         return self.service_status(name)
 
-    def pause(self):
-        pass
-
 
 def run(fake, state, name='HBase', **kwargs):
-    return ServiceRun(fake, name, **kwargs).run(state)
+    return ServiceRun(fake, name, clock=fake.clock, **kwargs).run(state)
 
 
 @pytest.mark.parametrize('state, running, changed, sent', [
@@ -185,35 +221,96 @@ def test_dropped_stop_that_took_effect_is_followed_not_repeated():
     assert result['commands'][0]['id'] is None and result['command_id'] is None
 
 
-def test_dropped_stop_that_did_not_take_effect_is_sent_once_more():
+def test_unanswered_stop_that_shows_no_effect_is_not_sent_again_and_names_what_to_check():
     fake = FakeMrs({'HBase': 'STARTED'})
     fake.send_effects = [('ambiguous', False)]
+    with pytest.raises(UnconfirmedActionError) as caught:
+        run(fake, 'stopped')
+    assert fake.sent == [('stop', 'HBase', True)]
+    assert "MRS Manager's running commands and the running status of HBase" in str(caught.value)
+    partial = caught.value.partial_result
+    assert partial['changed'] is True and [t['outcome'] for t in partial['changed_targets']] == ['unknown']
+
+
+def test_slow_stop_applied_after_the_client_gave_up_is_followed_not_sent_twice():
+    fake = FakeMrs({'HBase': 'STARTED'})
+    fake.grace_seconds = 30
+    fake.send_effects = ['slow']
+    result = run(fake, 'stopped')
+    assert fake.sent == [('stop', 'HBase', True)]
+    assert result['changed'] and result['after']['running_status'] == 'STOPPED' and result['command_id'] is None
+
+
+def test_stop_the_manager_refused_is_sent_once_more():
+    fake = FakeMrs({'HBase': 'STARTED'})
+    fake.send_effects = ['refused']
     result = run(fake, 'stopped')
     assert fake.sent == [('stop', 'HBase', True)] * 2
     assert result['command_id'] == 101
 
 
-def test_dropped_stop_whose_resend_meets_a_conflict_is_followed():
+def test_stop_the_manager_refused_twice_fails_with_its_error():
     fake = FakeMrs({'HBase': 'STARTED'})
-    fake.send_effects = [('ambiguous', False), 'late']
-    result = run(fake, 'stopped')
-    assert len(fake.sent) == 2 and result['command_id'] is None
-    assert result['after']['running_status'] == 'STOPPED'
-
-
-def test_conflict_waits_and_retries_once():
-    fake = FakeMrs({'HBase': 'STARTED'})
-    fake.send_effects = ['conflict']
-    result = run(fake, 'stopped')
-    assert len(fake.sent) == 2 and result['after']['running_status'] == 'STOPPED'
-
-
-def test_second_conflict_fails_with_the_api_error():
-    fake = FakeMrs({'HBase': 'STARTED'})
-    fake.send_effects = ['conflict', 'conflict']
+    fake.send_effects = ['refused', 'refused']
     with pytest.raises(ApiError) as caught:
         run(fake, 'stopped')
-    assert caught.value.http_status == 409 and len(fake.sent) == 2
+    assert len(fake.sent) == 2 and caught.value.http_status == 500 and caught.value.code == 500
+    assert caught.value.partial_result['changed'] is False
+
+
+def test_refused_stop_whose_resend_meets_another_command_backs_off_and_decides_again():
+    # The refused stop was not applied; the 409 comes from another command, which stops HBase itself.
+    fake = FakeMrs({'HBase': 'STARTED'})
+    fake.send_effects = ['refused', 'late']
+    result = run(fake, 'stopped')
+    assert len(fake.sent) == 2 and result['command_id'] is None
+    assert result['after']['running_status'] == 'STOPPED' and result['changed'] is False
+
+
+def test_conflict_backs_off_and_retries_until_accepted():
+    fake = FakeMrs({'HBase': 'STARTED'})
+    fake.send_effects = ['conflict', 'conflict', 'conflict']
+    result = run(fake, 'stopped')
+    assert len(fake.sent) == 4 and result['after']['running_status'] == 'STOPPED'
+    assert fake.sleeps == [2.0, 4.0, 8.0]
+
+
+def test_conflicts_until_the_budget_ends_fail_naming_the_likely_blocker():
+    fake = FakeMrs({'HBase': 'STARTED', 'Loader': 'STOPPING', 'Hue': 'STARTED'})
+    fake.send_effects = ['conflict'] * 50
+    with pytest.raises(WaitTimeoutError) as caught:
+        run(fake, 'stopped', wait_timeout=60, only_self=False, watch=['Loader', 'Hue'])
+    message = str(caught.value)
+    assert message.startswith('Timed out after 60s waiting for MRS Manager to accept stop HBase')
+    assert 'HTTP 409' in message and 'likely blocking: Loader STOPPING' in message
+    assert sum(fake.sleeps) == 60 and max(fake.sleeps) <= 30
+    assert caught.value.partial_result['changed'] is False
+
+
+def test_conflict_without_a_visible_blocker_says_where_to_look():
+    fake = FakeMrs({'HBase': 'STARTED'})
+    fake.send_effects = ['conflict'] * 50
+    with pytest.raises(WaitTimeoutError) as caught:
+        run(fake, 'stopped', wait_timeout=5, watch=[])
+    assert 'no service read is STARTING or STOPPING (read: HBase)' in str(caught.value)
+
+
+def test_results_carry_the_shared_vocabulary():
+    fake = FakeMrs({'HBase': 'STARTED', 'Loader': 'STARTED'}, cascade={'HBase': ['Loader']})
+    result = run(fake, 'stopped', only_self=False, watch=['Loader'])
+    assert result['follow_up'] == [{'type': 'mrs_command', 'id': 101, 'status': 'COMPLETE', 'targets': ['HBase'],
+                                    'attached': False}]
+    assert result['changed_targets'] == [
+        {'type': 'mrs_service', 'id': 'HBase', 'name': 'HBase', 'action': 'stop', 'before': 'STARTED',
+         'after': 'STOPPED', 'outcome': 'changed'},
+        {'type': 'mrs_service', 'id': 'Loader', 'name': 'Loader', 'action': 'stop', 'before': 'STARTED',
+         'after': 'STOPPED', 'outcome': 'changed', 'cascade_of': 'HBase'}]
+    restart = run(FakeMrs({'HBase': 'STARTED'}), 'restarted')
+    assert [t['action'] for t in restart['changed_targets']] == ['restart']
+    assert [f['id'] for f in restart['follow_up']] == [101, 102]
+    assert run(FakeMrs({'HBase': 'STARTED'}), 'stopped', check_mode=True)['changed_targets'][0]['outcome'] == \
+        'would_change'
+    assert run(FakeMrs({'HBase': 'STOPPED'}), 'stopped')['changed_targets'] == []
 
 
 def test_failed_command_carries_what_was_done():

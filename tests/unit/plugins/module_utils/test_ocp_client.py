@@ -7,8 +7,10 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import refusal
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import ocp_error
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
+    AmbiguousRequestError,
     ApiError,
     AuthError,
     OperationFailedError,
@@ -214,3 +216,45 @@ def test_unknown_host_is_an_option_error(scripted_server):
     with pytest.raises(OptionError) as caught:
         make_client(scripted_server.url).resolve_host('10.9.9.9')
     assert caught.value.option == 'host'
+
+
+def test_task_list_filters_are_trusted_when_items_lack_host_id(scripted_server):
+    # The documented list item (ocp.md s5.7) has no hostId: the server's documented hostId filter is trusted.
+    scripted_server.reply(page([{'id': 12, 'name': 'Stop OCP agent', 'status': 'RUNNING'},
+                                {'id': 11, 'name': 'Restart OCP agent', 'status': 'SUCCESSFUL'}], 1, 1))
+    tasks = make_client(scripted_server.url).tasks_of('hostId', 1001)
+    assert [t['id'] for t in tasks] == [12, 11]
+    query = scripted_server.requests[0]['path'].split('?', 1)[1]
+    assert 'hostId=1001' in query and 'sort=id%2Cdesc' in query
+
+
+def test_task_list_items_that_show_another_target_or_status_are_dropped(scripted_server):
+    scripted_server.reply(page([{'id': 13, 'status': 'RUNNING', 'hostId': 1002},
+                                {'id': 12, 'status': 'RUNNING', 'hostId': 1001},
+                                {'id': 11, 'status': 'SUCCESSFUL'},
+                                {'id': 10, 'status': 'RUNNING', 'cluster': {'id': 7}}], 1, 1),
+                          page([{'id': 10, 'status': 'RUNNING', 'cluster': {'id': 7}},
+                                {'id': 9, 'status': 'RUNNING', 'cluster': {'id': 8}},
+                                {'id': 4, 'status': 'RUNNING', 'cluster': {'id': 7}}], 1, 1))
+    client = make_client(scripted_server.url)
+    assert [t['id'] for t in client.tasks_of('hostId', 1001, status='RUNNING')] == [12, 10]
+    assert [t['id'] for t in client.tasks_since('clusterId', 7, 5)] == [10]
+
+
+@pytest.mark.parametrize('reply, refused', [
+    ({'status': 500, 'body': {'successful': False, 'status': 500, 'traceId': 'abc',
+                              'error': {'code': 10010, 'message': 'unexpected'}}}, True),
+    ({'status': 502, 'body': '<html>Bad gateway</html>', 'headers': {'Content-Type': 'text/html'}}, False),
+    ({'drop': True}, False),
+])
+def test_only_ocps_own_error_envelope_proves_the_request_ended(scripted_server, reply, refused):
+    # Through the real transport: what it keeps of each answer is what the refusal is judged on.
+    scripted_server.reply(reply)
+    client = make_client(scripted_server.url)
+    with pytest.raises(AmbiguousRequestError) as caught:
+        client.cluster_action(42, 'stop')
+    error = refusal(caught.value)
+    assert (error is not None) == refused
+    if refused:
+        assert isinstance(error, ApiError) and error.http_status == 500 and error.request_id == 'abc'
+        assert error.code == 10010 and caught.value.http_status == 500

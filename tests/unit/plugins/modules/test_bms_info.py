@@ -63,4 +63,10 @@ def test_missing_server_ids_are_listed(run_module, scripted_server):
 def test_unusable_ids_and_urls_fail_before_any_request(run_module, scripted_server, extra, option):
     result, failed = run_module(bms_info.main, args(scripted_server, **extra))
     assert failed and result['error']['option'] == option and option in result['msg']
+
+
+def test_empty_filters_fail_before_any_request(run_module, scripted_server):
+    for extra in (dict(tags=['']), dict(tags=['rack=rack01', ' ']), dict(name=''), dict(flavor=' ')):
+        result, failed = run_module(bms_info.main, args(scripted_server, **extra))
+        assert failed and result['error']['option'] == list(extra)[0], extra
     assert scripted_server.requests == []

@@ -9,6 +9,7 @@ __metaclass__ = type
 import json
 
 import pytest
+import yaml
 
 from ansible_collections.quiesce.lifecycle.plugins.modules import bms_power
 
@@ -79,6 +80,13 @@ def test_partial_failure_fails_with_a_summary_and_reports_every_server(run_modul
     assert json.loads(action['body'])['os-stop']['type'] == 'SOFT'
     changed = [s for s in result['servers'] if s['outcome'] == 'changed']
     assert all(s['after']['status'] == 'SHUTOFF' and s['before']['status'] == 'ACTIVE' for s in changed)
+    # The shared vocabulary rides along with the failure: the job to follow up and what changed.
+    assert result['follow_up'] == [{'type': 'bms_job', 'id': 'job-1', 'status': 'FAIL', 'targets': IDS,
+                                    'attached': False}]
+    assert sorted(t['id'] for t in result['changed_targets']) == IDS[2:]
+    assert set(t['outcome'] for t in result['changed_targets']) == set(['changed'])
+    documented = set(yaml.safe_load(bms_power.RETURN)) | set(['invocation', 'changed', 'msg', 'failed', 'error'])
+    assert sorted(set(result) - documented) == []
 
 
 @pytest.mark.parametrize('value', [0, -1])

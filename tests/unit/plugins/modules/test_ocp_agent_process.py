@@ -50,3 +50,24 @@ def test_agent_scope_returns_only_documented_keys(run_module, scripted_server):
     assert mutating(scripted_server) == []
     documented = set(yaml.safe_load(ocp_agent_process.RETURN)) | set(['invocation', 'changed', 'diff'])
     assert sorted(set(result) - documented) == []
+
+
+def test_all_combined_with_names_fails_before_any_request(run_module, scripted_server):
+    result, failed = run_module(ocp_agent_process.main, args(scripted_server, host='20', processes=['all', 'obstat2'],
+                                                             state='stopped'))
+    assert failed and result['error']['option'] == 'processes'
+    assert 'cannot be combined with names (obstat2)' in result['msg']
+    assert scripted_server.requests == []
+
+
+def test_process_scope_returns_the_shared_vocabulary_documented(run_module, scripted_server):
+    scripted_server.reply(ok(HOST), page(PROCESSES), ok(dict(PROCESSES[1], status='STOPPED', pid=0)))
+    result, failed = run_module(ocp_agent_process.main, args(scripted_server, host='20', processes=['obstat2'],
+                                                             state='stopped'))
+    assert not failed, result
+    assert result['follow_up'] == []
+    assert result['changed_targets'] == [{'type': 'ocp_agent_process', 'id': 185, 'name': 'obstat2', 'host_id': 20,
+                                          'action': 'stop', 'before': 'STARTED', 'after': 'STOPPED',
+                                          'outcome': 'changed'}]
+    documented = set(yaml.safe_load(ocp_agent_process.RETURN)) | set(['invocation', 'changed', 'diff'])
+    assert sorted(set(result) - documented) == []

@@ -17,3 +17,15 @@ def test_exact_name_and_status_filters(run_module, scripted_server):
     assert not failed and not result['changed']
     assert [c['id'] for c in result['clusters']] == [2]
     assert 'status=RUNNING' in scripted_server.requests[0]['path']
+
+
+def test_a_status_ocp_does_not_document_fails_before_any_request(run_module, scripted_server):
+    result, failed = run_module(ocp_cluster_info.main, args(scripted_server, status=['RUNNNING', 'stopped']))
+    assert failed and result['error']['option'] == 'status'
+    assert 'no cluster status RUNNNING' in result['msg'] and 'SWITCHOVER' in result['msg']
+    assert scripted_server.requests == []
+
+
+def test_an_empty_name_fails_before_any_request(run_module, scripted_server):
+    result, failed = run_module(ocp_cluster_info.main, args(scripted_server, name=' '))
+    assert failed and result['error']['option'] == 'name' and scripted_server.requests == []
