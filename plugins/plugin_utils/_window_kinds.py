@@ -58,7 +58,7 @@ def error_view(err):
 
 def outcome_of_error(err):
     """``unknown`` when the action may have been applied (answer lost, wait ran out), else ``failed``."""
-    if isinstance(err, (AmbiguousRequestError, WaitTimeoutError)) or getattr(err, 'after_ambiguous_action', False):
+    if isinstance(err, (AmbiguousRequestError, WaitTimeoutError)):  # UnconfirmedActionError included
         return UNKNOWN
     return FAILED
 
