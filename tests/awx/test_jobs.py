@@ -150,9 +150,6 @@ def test_quiesce_job_with_default_state_locations(sim, run_job, kit_credentials,
     assert runner.tree_digest(installed_collection.collections_path) == installed_collection.digest
 
 
-@pytest.mark.xfail(reason="issue 11: an empty environment variable (an unfilled optional credential field) must "
-                          "count as unset in every module; HUAWEICLOUD_PROJECT_ID='' gives /v1//baremetalservers",
-                   strict=False)
 def test_unfilled_optional_credential_fields(sim, run_job, kit_credentials):
     """AWX injects an unfilled optional field as an empty string: the project id is then looked up by region."""
     credentials = kit_credentials(types=("huaweicloud_aksk", "ca_bundle"), leave_empty=("project_id",))

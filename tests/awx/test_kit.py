@@ -157,6 +157,7 @@ NOT_INJECTED = {
     ("huaweicloud", "auth_method"): "auto picks AK/SK when an access key is set, else the IAM user",
     ("connection", "validate_certs"): "TLS stays verified; a private CA comes with the CA bundle type",
     ("connection", "request_timeout"): "a tuning setting, not a credential",
+    ("connection", "allow_insecure_http"): "a switch for test systems on plain http, never part of a credential",
 }
 
 
