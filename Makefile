@@ -61,9 +61,9 @@ IMPORTER_VENV := $(REPO)/.venv-importer
 # The stages of `make test`, longest first (make -j starts them in this order); each runs in its own
 # collection tree, so parallel stages never share ansible-test's working files.
 TEST_STAGES := sanity integration $(addprefix core-,$(CORE_OLDER)) units molecule simulator lint release
-JOBS ?= $(shell nproc)
+JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
-.PHONY: help venv collection test test-stages demo shell clean sanity units integration molecule \
+.PHONY: help venv collection test test-stages demo shell clean sanity units integration integration-setup molecule \
   simulator-tests lint changelog-lint changelog docs docs-lint build-check importer-check ee-check release-checks \
   integration-floor $(addprefix stage-,$(TEST_STAGES))
 
@@ -130,13 +130,21 @@ integration-%: tree-%
 	  $(call core_venv,$*)/bin/ansible-test integration $(ANSIBLE_TEST_OPTS) --continue-on-error \
 	  $(or $(TARGETS),$(if $(call is_newest,$*),,$(OLDER_TARGETS)))
 
+# By hand: `. tools/activate && make integration-setup && cd "$$QUIESCE_COLLECTION"`, then
+# `ansible-test integration --venv TARGET` as often as needed, and `tools/sim stop` at the end. The setup
+# starts the simulators in the background and runs simulator_smoke once with --requirements, which also
+# installs the targets' requirements into the tree's ansible-test virtualenv.
+integration-setup: collection
+	$(SIM) start --tree $(COLLECTION)
+	cd $(COLLECTION) && $(BIN)/ansible-test integration $(ANSIBLE_TEST_OPTS) simulator_smoke
+
 # The oldest core with the targets every core runs (kept for habit).
 integration-floor: integration-$(firstword $(CORE_OLDER))
 
 molecule-%: tree-%
 	@if [ -z "$(strip $(MOLECULE_DIRS))" ]; then \
-	  echo "skipped: no molecule scenario yet (extensions/molecule/<scenario>/ or roles/<role>/molecule/<scenario>/)" \
-	    | tee -a "$${STAGE_NOTE_FILE:-/dev/null}"; \
+	  echo "molecule: no scenario yet (extensions/molecule/<scenario>/ or roles/<role>/molecule/<scenario>/), skipped"; \
+	  echo "molecule: no scenario yet" >> "$${STAGE_NOTE_FILE:-/dev/null}"; \
 	fi
 	@for dir in $(MOLECULE_DIRS); do \
 	  if [ -n "$(call is_newest,$*)" ]; then set -- --all; \
@@ -200,10 +208,11 @@ release-checks: collection
 
 # Each stage of `make test` in a collection tree of its own (build/test/<stage>); the release checks and
 # lint use the default one.
-stage-%:
+# (Static pattern rules: make skips implicit rules for .PHONY targets.)
+$(addprefix stage-,sanity units integration molecule): stage-%:
 	@$(STAGE) $* $(MAKE) --no-print-directory COLLECTIONS=$(REPO)/build/test/$* $*
 
-stage-core-%:
+$(addprefix stage-core-,$(CORE_OLDER)): stage-core-%:
 	@$(STAGE) core-$* $(MAKE) --no-print-directory core-$*
 
 stage-simulator:

@@ -22,6 +22,13 @@ FIRST = ['operator-guide']
 GENERATED = 'Generated from'
 
 
+class IndentedDumper(yaml.SafeDumper):
+    """Indent lists inside mappings, as yamllint (ansible-lint) wants them."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
 def guides():
     names = sorted(os.path.splitext(os.path.basename(p))[0] for p in glob.glob(os.path.join(ROOT, 'docs', '*.md')))
     return [n for n in FIRST if n in names] + [n for n in names if n not in FIRST]
@@ -45,7 +52,7 @@ def rendered():
         toctree.append({'ref': name, 'title': title_of(markdown, name)})
     files['docs/docsite/extra-docs.yml'] = (
         '---\n# ' + GENERATED + ' the guides in docs/*.md by tools/docsite.py (make docs).\n'
-        + yaml.safe_dump({'sections': [{'title': 'Guides', 'toctree': toctree}]}, sort_keys=False))
+        + yaml.dump({'sections': [{'title': 'Guides', 'toctree': toctree}]}, Dumper=IndentedDumper, sort_keys=False))
     return files
 
 
