@@ -37,7 +37,7 @@ def test_action_is_announced_before_and_answered_after():
     sent = []
     with _observer.observing(recorder):
         with _observer.announced_action('ocp', 'stop', [1000003]) as announced:
-            assert [e for e, _ in recorder.events] == ['action']  # announced before the request
+            assert [event for event, dummy in recorder.events] == ['action']  # announced before the request
             sent.append('POST')
             announced.follow_up['task_id'] = 7
     assert _observer.current() is None
