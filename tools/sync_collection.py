@@ -14,6 +14,9 @@ import sys
 
 import yaml
 
+# Written into the tree by tools/sim while the simulators run; never in the source tree.
+KEPT = {os.path.join('tests', 'integration', 'integration_config.yml')}
+
 
 def collection_files(root, ignore):
     listed = subprocess.run(['git', 'ls-files', '--cached', '--others', '--exclude-standard', '-z'],
@@ -46,7 +49,7 @@ def main():
             continue
         for name in filenames:
             rel = os.path.normpath(os.path.join(rel_dir, name))
-            if rel not in wanted:
+            if rel not in wanted and rel not in KEPT:
                 os.remove(os.path.join(dirpath, name))
         if dirpath != dest and not os.listdir(dirpath):
             os.rmdir(dirpath)
