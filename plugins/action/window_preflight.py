@@ -25,6 +25,7 @@ from ansible_collections.quiesce.lifecycle.plugins.plugin_utils._window_state im
 )
 
 display = Display()
+PREFLIGHT_SPEC = dict(operator_tasks=dict(type='path'))
 
 
 class ActionModule(ActionBase):
@@ -35,7 +36,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         try:
-            params = window.validate_args(self._task.args)
+            params = window.validate_args(self._task.args, PREFLIGHT_SPEC)
             context = window.WindowContext(params, window.module_defaults_by_family(self._task, self._templar),
                                            display.display)
         except (window.WindowActionError, ValueError) as err:
@@ -166,6 +167,12 @@ def preflight(context, check_mode):
     if unknown:
         problems.append({'where': 'skip_gates', 'message': 'unknown gate(s) {0}; known gates: {1}'.format(
             ', '.join(unknown), ', '.join(sorted(gates.GATES)))})
+    operator_tasks = params.get('operator_tasks')
+    if operator_tasks and phase == 'full' and not os.path.isfile(operator_tasks):
+        # Found now rather than after everything is down (an include that cannot load leaves no message).
+        problems.append({'where': 'maintenance_window_operator_tasks', 'message': 'no tasks file at {0}; give '
+                         'the path of the operator\'s tasks file (absolute, or relative to the playbook\'s '
+                         'directory)'.format(operator_tasks)})
     window_id = _choose_window_id(context, params, phase, problems)
     if window_id is None or (problems and context.estate is None):
         return _failed(problems)

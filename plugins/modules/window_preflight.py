@@ -25,6 +25,11 @@ description:
   - For O(phase=resume), reads the ledger from O(handoff) or the ledger file, refuses one of another window unless
     O(adopt_ledger=true), and plans what would be started.
   - Runs on the controller (an action plugin); the API requests are made from there.
+options:
+  operator_tasks:
+    description:
+      - The operator's tasks file the window will run (with O(phase=full)); preflight checks it exists.
+    type: path
 extends_documentation_fragment:
   - quiesce.lifecycle.window
   - ansible.builtin.action_common_attributes

@@ -167,7 +167,9 @@ def module_defaults_by_family(task, templar):
     """The play's ``module_defaults`` for each family's modules (groups and the module's own name)."""
     merged = {}
     for defaults in task.module_defaults or []:
-        merged.update(defaults)
+        # A whole block, or a group's value, may be a template ("{{ quiesce_sim.mrs }}").
+        defaults = templar.template(defaults) if isinstance(defaults, str) else defaults
+        merged.update(defaults or {})
     play = getattr(getattr(task, '_parent', None), '_play', None)
     action_groups = getattr(play, '_action_groups', None) or {}
     result = {}
@@ -176,10 +178,15 @@ def module_defaults_by_family(task, templar):
         groups = action_groups.get(module, [])
         for key, value in merged.items():
             if key.startswith('group/') and key[len('group/'):] in groups:
-                values.update(value or {})
-        values.update(merged.get(module) or {})
+                values.update(_templated(templar, value))
+        values.update(_templated(templar, merged.get(module)))
         result[family] = templar.template(values) if values else {}
     return result
+
+
+def _templated(templar, value):
+    value = templar.template(value) if isinstance(value, str) else value
+    return dict(value or {})
 
 
 def load_json(path):

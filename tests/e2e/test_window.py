@@ -367,3 +367,12 @@ def test_a_failed_post_start_gate_fails_the_window_after_every_resume(simulator,
     assert sim.state()['ocp']['clusters']['1000003']['status'] == 'RUNNING'  # every resume was still tried
     report = json.dumps(playbooks.report(window_id_of(run)))
     assert 'mrs_services_healthy_after_start' in report and 'Hue' in report
+
+
+def test_a_missing_operator_tasks_file_is_found_by_preflight(simulator, playbooks, tmp_path):
+    sim = simulator()
+    run = playbooks.run(sim, 'window', DEFAULT_ESTATE,
+                        extra_vars={'maintenance_window_operator_tasks': str(tmp_path / 'no-such-tasks.yml')})
+    assert run.returncode != 0
+    assert 'maintenance_window_operator_tasks: no tasks file at' in run.output
+    assert sim.mutating() == []
