@@ -20,13 +20,13 @@ STAGE       := tools/stage
 FLOOR_PYTHON ?= $(shell tools/find-python 3.12)
 FLOOR_VENV  ?= $(REPO)/.venv-floor
 
-.PHONY: help venv floor-venv integration-floor collection test demo sanity units simulator-tests browser-tests awx-tests e2e lint integration changelog-lint build-check ee-check clean
+.PHONY: help venv floor-venv integration-floor collection test demo sanity units simulator-tests browser-tests awx-tests e2e lint integration molecule changelog-lint build-check ee-check clean
 
 help:
 	@echo "make demo   - create the pinned virtualenv, start the API simulator, run the maintenance window demo"
 	@echo "make test   - every check: changelog, sanity, units, simulator, window (e2e) and browser tests,"
-	@echo "              ansible-lint, integration (ansible-core 2.21 and the 2.16 floor), the AWX kit and its"
-	@echo "              ansible-runner jobs, artifact contents, execution-environment context"
+	@echo "              ansible-lint, the role's molecule scenarios, integration (ansible-core 2.21 and the 2.16"
+	@echo "              floor), the AWX kit and its ansible-runner jobs, artifact contents, execution-environment context"
 	@echo "make clean  - remove the virtualenv and build output"
 
 venv: $(VENV)/.installed
@@ -83,6 +83,15 @@ e2e: collection
 lint: collection
 	$(BIN)/ansible-lint --offline
 
+# The maintenance_window role's molecule scenarios (extensions/molecule; each starts its own simulator).
+# molecule itself runs from $(VENV); the playbooks run with MOLECULE_VENV's ansible-core (e.g.
+# MOLECULE_VENV=$(FLOOR_VENV) MOLECULE_SCENARIO=default). tools/molecule also works from a clean shell.
+MOLECULE_VENV ?= $(VENV)
+MOLECULE_SCENARIO ?=
+
+molecule: collection
+	VENV=$(VENV) MOLECULE_VENV=$(MOLECULE_VENV) tools/molecule test $(if $(MOLECULE_SCENARIO),-s $(MOLECULE_SCENARIO),--all)
+
 integration: collection
 	tests/integration/run $(TARGETS)
 
@@ -108,6 +117,7 @@ test: venv
 	@$(STAGE) browser    $(MAKE) --no-print-directory browser-tests
 	@$(STAGE) e2e        $(MAKE) --no-print-directory e2e
 	@$(STAGE) lint       $(MAKE) --no-print-directory lint
+	@$(STAGE) molecule   $(MAKE) --no-print-directory molecule
 	@$(STAGE) integration $(MAKE) --no-print-directory integration
 	@$(STAGE) awx        $(MAKE) --no-print-directory awx-tests
 	@$(STAGE) floor      $(MAKE) --no-print-directory integration-floor
