@@ -143,18 +143,14 @@ integration-setup: collection
 # The oldest core with the targets every core runs (kept for habit).
 integration-floor: integration-$(firstword $(CORE_OLDER))
 
+# The maintenance_window role's molecule scenarios (extensions/molecule; each starts its own simulator and stops
+# it by its PID). molecule runs from $(VENV); the playbooks with ansible-core X's venv. The newest core runs every
+# scenario, older ones MOLECULE_SCENARIO (default: default). tools/molecule also works from a clean shell.
+MOLECULE_SCENARIO ?= default
+
 molecule-%: tree-%
-	@if [ -z "$(strip $(MOLECULE_DIRS))" ]; then \
-	  echo "molecule: no scenario yet (extensions/molecule/<scenario>/ or roles/<role>/molecule/<scenario>/), skipped"; \
-	  echo "molecule: no scenario yet" >> "$${STAGE_NOTE_FILE:-/dev/null}"; \
-	fi
-	@for dir in $(MOLECULE_DIRS); do \
-	  if [ -n "$(call is_newest,$*)" ]; then set -- --all; \
-	  elif [ -d "$$dir/molecule/$(MOLECULE_SCENARIO)" ]; then set -- -s $(MOLECULE_SCENARIO); \
-	  else echo "$$dir: no scenario $(MOLECULE_SCENARIO)"; continue; fi; \
-	  echo "== molecule test $$* in $$dir (ansible-core $*)"; \
-	  (cd $$dir && PATH=$(call core_venv,$*)/bin:$$PATH $(call core_env,$*) $(call core_venv,$*)/bin/molecule test "$$@"); \
-	done
+	VENV=$(VENV) MOLECULE_VENV=$(call core_venv,$*) tools/molecule test \
+	  $(if $(call is_newest,$*),--all,-s $(MOLECULE_SCENARIO))
 
 # Everything one older ansible-core checks, in sequence (they share its collection tree).
 core-%:

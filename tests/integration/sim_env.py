@@ -1,7 +1,8 @@
 """Print shell `export` lines that point the modules at a running simulator.
 
-Usage: sim_env.py READY_JSON SCENARIO_YAML. The URLs come from the simulator's ready file, the
-credentials from the scenario (they are the simulator's fake demo accounts). Integration targets
+Usage: sim_env.py [--json] READY_JSON SCENARIO_YAML (--json: one JSON object instead, for playbooks that
+cannot source a shell file, such as the molecule scenarios' create.yml). The URLs come from the simulator's
+ready file, the credentials from the scenario (they are the simulator's fake demo accounts). Integration targets
 and the demo rely on the modules' environment-variable fallbacks for everything here: the modules'
 own variables point at each family's default instance. Every instance (the default one too) is also
 exported under names derived from its name (`mrs-dr` -> QUIESCE_SIM_MRS_MRS_DR_URL, ...; see the
@@ -102,13 +103,19 @@ def huaweicloud_env(ready, urls, instances):
 
 
 def main():
-    ready_path, scenario_path = sys.argv[1:3]
+    args = sys.argv[1:]
+    as_json = '--json' in args
+    ready_path, scenario_path = [arg for arg in args if arg != '--json'][:2]
     with open(ready_path) as handle:
         ready = json.load(handle)
     ready['_path'] = ready_path
     scenario = load_scenario(scenario_path)
     scenario['_path'] = scenario_path
-    for name, value in sorted(exports(ready, scenario).items()):
+    env = exports(ready, scenario)
+    if as_json:
+        print(json.dumps(dict((name, str(value)) for name, value in env.items()), sort_keys=True))
+        return
+    for name, value in sorted(env.items()):
         print('export {0}={1}'.format(name, shlex.quote(str(value))))
 
 

@@ -100,6 +100,9 @@ def test_estate_scenario_on_the_real_cli():
     credentials, both as exported by sim_env.py; the request log's `instance` and the fault `instance` filter."""
     with running_simulator(scenario="estate.yml") as handle:
         env = exported_variables(handle.extra["ready_file"], SCENARIOS / "estate.yml")
+        as_json = subprocess.run([sys.executable, str(SIM_ENV), "--json", handle.extra["ready_file"],
+                                  str(SCENARIOS / "estate.yml")], capture_output=True, text=True, check=True)
+        assert json.loads(as_json.stdout) == env  # the molecule scenarios' form of the same environment
         lines = handle.extra["stdout"].read_text().splitlines()
         assert lines[-1] == "READY" and len(lines) == 9 + 2  # 9 API listeners, admin, READY
 

@@ -65,6 +65,14 @@ def test_services_that_are_not_to_be_stopped_have_no_health_to_keep():
     assert gates.verdict('mrs_services_healthy', [stopped])['verdict'] == 'pass'
 
 
+def test_a_stage_with_nothing_left_to_stop_passes_the_cluster_health_gate():
+    # A retried quiesce: its services are already stopped, and the cluster is BAD because they are.
+    stopped = [reading(name, decision='already_stopped', cluster_health='BAD') for name in ('Hue', 'Loader')]
+    assert gates.verdict('mrs_cluster_healthy', stopped)['verdict'] == 'pass'
+    to_stop = stopped + [reading('Spark2x', decision='stop', cluster_health='BAD')]
+    assert gates.verdict('mrs_cluster_healthy', to_stop)['failed'] == ['k:Spark2x']
+
+
 def test_readings_a_gate_did_not_ask_for_pass():
     # Cluster health unread (the gate was skipped when the readings were taken): not a failure of its own.
     assert gates.verdict('mrs_cluster_healthy', [reading('Hue', running_status='STARTED')])['verdict'] == 'pass'
