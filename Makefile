@@ -43,7 +43,6 @@ INTEGRATION_OLDER ?= $(CORE_OLDER)
 # The maintenance_window role's molecule scenarios, once they exist (extensions/molecule/<scenario>/ in
 # the collection layout, or roles/<role>/molecule/<scenario>/): all of them on the newest core,
 # MOLECULE_SCENARIO on each older one.
-MOLECULE_DIRS = $(patsubst %/molecule,%,$(wildcard extensions/molecule roles/*/molecule))
 MOLECULE_SCENARIO ?= default
 
 # Per ansible-core X: its virtualenv, the collection tree its ansible-test runs in, and its HOME.
