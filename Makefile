@@ -145,7 +145,6 @@ integration-floor: integration-$(firstword $(CORE_OLDER))
 # The maintenance_window role's molecule scenarios (extensions/molecule; each starts its own simulator and stops
 # it by its PID). molecule runs from $(VENV); the playbooks with ansible-core X's venv. The newest core runs every
 # scenario, older ones MOLECULE_SCENARIO (default: default). tools/molecule also works from a clean shell.
-MOLECULE_SCENARIO ?= default
 
 molecule-%: tree-%
 	VENV=$(VENV) MOLECULE_VENV=$(call core_venv,$*) tools/molecule test \
