@@ -185,10 +185,12 @@ class StageRunner:
         outcomes = {}
         lock = threading.Lock()
         failed = threading.Event()
+        parallel = self.stage.get('parallel') and len(units) > 1
 
         def run(unit):
             unit_id = id(unit)
-            if stop_on_failure and failed.is_set():
+            # Units side by side all start; one after the other, none starts after a failure.
+            if stop_on_failure and not parallel and failed.is_set():
                 with lock:
                     outcomes.update((t['key'], kinds._outcome(kinds.NOT_STARTED)) for t in unit)
                 return
@@ -207,7 +209,6 @@ class StageRunner:
             if any(o['outcome'] in (kinds.FAILED, kinds.UNKNOWN) for o in result.values()):
                 failed.set()
 
-        parallel = self.stage.get('parallel') and len(units) > 1
         with self.progress:
             if parallel:
                 with ThreadPoolExecutor(max_workers=min(len(units), 32)) as pool:
