@@ -583,6 +583,7 @@ def make_middleware(sim: Simulator, listener: Listener):
                     "status": status,
                     "identity": request.get("identity"),
                     "fault": fault.kind if fault else None,
+                    "targets": request.get("targets"),
                     "duration_ms": round((time.perf_counter() - started) * 1000, 3),
                 }
             )
