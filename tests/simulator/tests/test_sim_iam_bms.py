@@ -258,6 +258,10 @@ def test_fail_task_fault_for_selected_servers(sim):
     sim.admin.add_fault(api="bms", kind="fail_task", error_code="BMS.1006", fail_reason="IPMI timeout")
     body = job(sim, token, bms(sim.urls, token, "POST", ACTION, json=stop_body(ids[:1])).json()["job_id"])
     assert (body["status"], body["error_code"], body["fail_reason"]) == ("FAIL", "BMS.1006", "IPMI timeout")
+    # The request log names the fault on the requests whose job it made fail.
+    assert [e["fault"] for e in sim.admin.log(api="bms", mutating=True)] == ["fail_task", "fail_task"]
+    bms(sim.urls, token, "POST", ACTION, json=stop_body(ids[1:2]))
+    assert sim.admin.log(api="bms", mutating=True)[-1]["fault"] is None
 
 
 def test_unknown_job_and_server(sim):
