@@ -27,6 +27,7 @@ help:
 	@echo "make test   - every check: changelog, sanity, units, simulator, window (e2e) and browser tests,"
 	@echo "              ansible-lint, integration (ansible-core 2.21 and the 2.16 floor), the AWX kit and its"
 	@echo "              ansible-runner jobs, artifact contents, execution-environment context"
+	@echo "make soak   - slow tier: SIGKILL crash-resume (SOAK_KILLS kills) and SOAK_MINUTES of windows with random faults"
 	@echo "make clean  - remove the virtualenv and build output"
 
 venv: $(VENV)/.installed
@@ -79,6 +80,16 @@ awx-tests: venv
 # The maintenance window end to end: real ansible-playbook runs against the simulator (tests/e2e).
 e2e: collection
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e $(E2E_ARGS)
+
+# Slow tier, not in make test: the crash-resume suite with more kills, then windows with random faults for
+# SOAK_MINUTES; results in benchmarks/results/crash_resume.json and soak.json (cited by benchmarks/RESULTS.md).
+.PHONY: soak
+SOAK_MINUTES ?= 10
+SOAK_KILLS ?= 18
+soak: collection
+	CRASH_KILLS=$(SOAK_KILLS) CRASH_SEED=$(or $(CRASH_SEED),1) CRASH_RESULTS=$(REPO)/benchmarks/results/crash_resume.json \
+	  SOAK_MINUTES=$(SOAK_MINUTES) SOAK_RESULTS=$(REPO)/benchmarks/results/soak.json \
+	  $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/e2e/test_crash_resume.py tests/e2e/test_soak.py
 
 lint: collection
 	$(BIN)/ansible-lint --offline
