@@ -13,7 +13,9 @@ Every window must end either fully resumed (every target as it was, every ledger
 ``ok``), or with a truthful ledger (``window_audit.ledger_problems``) and a report that does not hide what is
 still stopped; a resume run without faults must then bring everything back. Counted over the whole soak:
 windows, faults injected by kind (those that hit a request), actions carried out twice on one target in one
-direction (must be 0), targets lost (must be 0: not back after the final resume).
+direction (must be 0), targets lost (must be 0: not back after the final resume); also, for the record, actions
+sent again after one whose outcome the sender could not know (the modules do so once a read shows no sign of the
+first), which must never have been carried out twice.
 
 ``SOAK_SEED`` (default 20261206) and ``SOAK_SPEED`` (default 0.1) as well; the summary goes to
 ``SOAK_RESULTS`` (default ``tests/output/soak.json``; ``make soak`` writes ``benchmarks/results/soak.json``).
@@ -213,6 +215,11 @@ def soak_window(sim, playbooks, estate, pids, rng, number):
     record['actions'] = len([a for a in whole if a.accepted])
     record['doubled'] = ['{0} {1} x{2}'.format(key, direction, n) for (key, direction), n in sorted(twice.items())]
     record['lost'] = sorted(lost)
+    # Within one run (a later run's resume after an unknown outcome is the ledger's business).
+    bounds = first_seq[1:] + [float('inf')]
+    record['resent_after_unanswered'] = ['{0} {1} after {2}, resend answered {3}'.format(*r) for begin, end in zip(
+        first_seq, bounds) for r in audit.resent_after_unanswered(audit.actions(
+            [e for e in sim.log() if begin <= e['seq'] < end]))]
     record['problems'] += audit.action_problems(whole)
     if lost:
         record['problems'].append('targets lost: {0}'.format(dict(list(lost.items())[:10])))
@@ -259,6 +266,7 @@ def test_soak_windows_with_random_faults_end_resumed_or_truthful(simulator, play
         'faults_armed_unused': sum(1 for r in records for f in r['faults'] if not f['applied']),
         'actions': sum(r['actions'] for r in records),
         'actions_doubled': sum(len(r['doubled']) for r in records),
+        'actions_resent_after_unanswered': sum(len(r['resent_after_unanswered']) for r in records),
         'targets_lost': sum(len(r['lost']) for r in records),
         'windows_with_problems': sum(1 for r in records if r['problems']),
         'records': records,
@@ -268,7 +276,9 @@ def test_soak_windows_with_random_faults_end_resumed_or_truthful(simulator, play
     results.write_text(json.dumps(summary, indent=1) + '\n', encoding='utf-8')
     print('soak: {windows} windows ({modes}); outcomes {outcomes}; faults injected {faults_injected_total} '
           '{faults_injected} ({faults_armed_unused} armed but never hit); actions {actions}; actions doubled '
-          '{actions_doubled}; targets lost {targets_lost}; windows with problems {windows_with_problems}'.format(
+          '{actions_doubled} (re-sent after an unknown outcome, none carried out twice: '
+          '{actions_resent_after_unanswered}); targets lost {targets_lost}; windows with problems '
+          '{windows_with_problems}'.format(
               **summary))
     problems = ['{0}: {1}'.format(r['window'], p) for r in records for p in r['problems']]
     assert not problems, '\n'.join(problems)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import datetime
 import re
 
 import requests
@@ -152,6 +153,35 @@ def doubled(found):
     """``{(key, direction): count}`` of targets an action was carried out on more than once."""
     counts = collections.Counter((a.key, a.direction) for a in found if a.key and a.accepted and not a.failed)
     return dict((pair, count) for pair, count in counts.items() if count > 1)
+
+
+def unanswered(entry):
+    """The client could not know the outcome: no answer, a late one, a garbled one, or a 5xx."""
+    return entry['fault'] in ('drop_before', 'drop_after', 'slow', 'malformed') or (entry['status'] or 0) >= 500
+
+
+def sent_at(action):
+    ended = datetime.datetime.fromisoformat(action.entry['time'])
+    return ended - datetime.timedelta(milliseconds=action.entry['duration_ms'])
+
+
+def resent_after_unanswered(found):
+    """``[(key, direction, fault of the first, status of the resend)]``: an action sent again to a target, in the
+    same direction, after one whose outcome its sender could not know (the modules do so only once a read shows
+    no sign of the first; a BMS batch whose request never reached the handler names no servers: not counted)."""
+    last, resent = {}, []
+    # In the order they were sent: the log has each request when it ended (a slow one after its resend).
+    for action in sorted(found, key=sent_at):
+        if action.key is None:
+            continue
+        for other in [pair for pair in last if pair[0] == action.key and pair[1] != action.direction]:
+            del last[other]
+        earlier = last.get((action.key, action.direction))
+        if earlier is not None and unanswered(earlier.entry):
+            resent.append((action.key, action.direction, earlier.entry['fault'] or earlier.entry['status'],
+                           action.entry['status']))
+        last[action.key, action.direction] = action
+    return resent
 
 
 def stopped_by_window(found):
