@@ -79,6 +79,8 @@ help:
 	@echo "make core-X       - the checks of one older ansible-core (X in $(CORE_OLDER)); also sanity-X, units-X,"
 	@echo "                    integration-X, molecule-X"
 	@echo "make shell        - how to get ansible, ansible-test and the collection in your shell (. tools/activate)"
+	@echo "make soak         - slow tier: SIGKILL crash-resume (SOAK_KILLS kills) and SOAK_MINUTES of windows with"
+	@echo "                    random faults (results in benchmarks/results/)"
 	@echo "make clean        - remove the virtualenvs and build output"
 
 venv: $(VENV)/.installed
@@ -174,6 +176,16 @@ awx-tests: venv
 # The maintenance window end to end: real ansible-playbook runs against the simulator (tests/e2e).
 e2e: collection
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e $(E2E_ARGS)
+
+# Slow tier, not in make test: the crash-resume suite with more kills, then windows with random faults for
+# SOAK_MINUTES; results in benchmarks/results/crash_resume.json and soak.json (cited by benchmarks/RESULTS.md).
+.PHONY: soak
+SOAK_MINUTES ?= 10
+SOAK_KILLS ?= 18
+soak: collection
+	CRASH_KILLS=$(SOAK_KILLS) CRASH_SEED=$(or $(CRASH_SEED),1) CRASH_RESULTS=$(REPO)/benchmarks/results/crash_resume.json \
+	  SOAK_MINUTES=$(SOAK_MINUTES) SOAK_RESULTS=$(REPO)/benchmarks/results/soak.json \
+	  $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/e2e/test_crash_resume.py tests/e2e/test_soak.py
 
 lint: collection
 	$(BIN)/ansible-lint --offline

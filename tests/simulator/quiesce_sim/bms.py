@@ -320,6 +320,9 @@ class BmsApi(ApiFamily):
             return self._bms_error(code, message=_wrong_state_message(code, operation))
         fault = self.sim.faults.take_task_failure(request)
         job = self._start_job(project_id, operation, reboot_type, verdicts, fault)
+        # For the request log: every server the accepted action names, and those whose sub-job fails at once.
+        request["targets"] = {"operation": operation, "servers": list(verdicts),
+                              "refused": [sid for sid, code in verdicts.items() if code]}
         return json_response({"job_id": job.job_id})
 
     def _parse_action(self, raw: bytes):

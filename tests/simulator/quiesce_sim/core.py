@@ -316,7 +316,10 @@ class FaultBook:
         return None
 
     def take_task_failure(self, request: web.Request) -> Fault | None:
-        return self.take(request["api"], request["instance"], request.method, request.path, task=True)
+        fault = self.take(request["api"], request["instance"], request.method, request.path, task=True)
+        if fault:
+            request["task_fault"] = fault.kind  # the request log names it when no response fault applied
+        return fault
 
     def remove(self, fault_id: int) -> bool:
         before = len(self.faults)
@@ -582,7 +585,8 @@ def make_middleware(sim: Simulator, listener: Listener):
                     "kind": kind,
                     "status": status,
                     "identity": request.get("identity"),
-                    "fault": fault.kind if fault else None,
+                    "fault": fault.kind if fault else request.get("task_fault"),
+                    "targets": request.get("targets"),
                     "duration_ms": round((time.perf_counter() - started) * 1000, 3),
                 }
             )

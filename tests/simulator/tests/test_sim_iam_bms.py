@@ -258,6 +258,10 @@ def test_fail_task_fault_for_selected_servers(sim):
     sim.admin.add_fault(api="bms", kind="fail_task", error_code="BMS.1006", fail_reason="IPMI timeout")
     body = job(sim, token, bms(sim.urls, token, "POST", ACTION, json=stop_body(ids[:1])).json()["job_id"])
     assert (body["status"], body["error_code"], body["fail_reason"]) == ("FAIL", "BMS.1006", "IPMI timeout")
+    # The request log names the fault on the requests whose job it made fail.
+    assert [e["fault"] for e in sim.admin.log(api="bms", mutating=True)] == ["fail_task", "fail_task"]
+    bms(sim.urls, token, "POST", ACTION, json=stop_body(ids[1:2]))
+    assert sim.admin.log(api="bms", mutating=True)[-1]["fault"] is None
 
 
 def test_unknown_job_and_server(sim):
@@ -307,3 +311,24 @@ def test_deterministic_fleet_across_resets(sim):
     before = server_ids(sim)
     sim.admin.reset()
     assert server_ids(sim) == before and len(set(before)) == 300
+
+
+def test_the_log_names_the_servers_of_an_accepted_action(sim):
+    token = iam_token(sim.urls)
+    active, stopped = server_ids(sim, "ACTIVE", 2), server_ids(sim, "SHUTOFF", 1)
+    sim.admin.add_fault(api="bms", method="POST", path=ACTION, kind="drop_after")
+    try:
+        bms(sim.urls, token, "POST", ACTION, json=stop_body(active[:1] + stopped))
+    except requests.ConnectionError:
+        pass
+    bms(sim.urls, token, "POST", ACTION, json={"os-start": {"servers": [{"id": active[1]}]}})  # already ACTIVE
+    sim.admin.add_fault(api="bms", method="POST", path=ACTION, kind="status", status=500)
+    bms(sim.urls, token, "POST", ACTION, json=stop_body(active[1:]))
+    entries = sim.admin.log(api="bms", mutating=True)
+    # A lost answer still means the action was accepted; the stopped server's sub-job fails at once;
+    # an action refused with a 500 names nothing.
+    assert [(e["fault"], e["targets"]) for e in entries] == [
+        ("drop_after", {"operation": "os-stop", "servers": active[:1] + stopped, "refused": stopped}),
+        (None, {"operation": "os-start", "servers": active[1:], "refused": active[1:]}),
+        ("status", None)]
+    assert all(e["targets"] is None for e in sim.admin.log(api="bms", mutating=False))
