@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import sys
 import time
+
+import pytest
 
 from conftest import REPO, kill_group
 
@@ -341,7 +344,9 @@ def _demo_estate():
 def test_the_demo_estate_two_mrs_managers_two_ocp_instances_two_regions(simulator, playbooks):
     sim = simulator('estate', speed=0.0)
     before = instances_state(sim.state())
-    run = playbooks.run(sim, 'window', _demo_estate())
+    deadline = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=20)
+    run = playbooks.run(sim, 'window', _demo_estate(),
+                        extra_vars={'maintenance_window_deadline': deadline.strftime('%Y-%m-%dT%H:%M:%SZ')})
     assert run.returncode == 0, run.output[-4000:]
     assert instances_state(sim.state()) == before
     actions = sim.mutating()
@@ -376,3 +381,18 @@ def test_a_missing_operator_tasks_file_is_found_by_preflight(simulator, playbook
     assert run.returncode != 0
     assert 'maintenance_window_operator_tasks: no tasks file at' in run.output
     assert sim.mutating() == []
+    _check_in_chromium(playbooks.window_dir(window_id_of(run)) / 'report.html', stopped_rows=3 + 2 + 4 + 1)
+
+
+def _check_in_chromium(page, stopped_rows):
+    """The HTML report of this real run in headless Chromium (tests/browser): self-contained, one bar per stopped
+    target (the 49-server stage as one aggregated row), the deadline drawn, a screenshot kept."""
+    sys.path.insert(0, str(REPO / 'tests' / 'browser'))
+    from report_page import check_report_page, chromium_problem  # pylint: disable=import-outside-toplevel
+    problem = chromium_problem()
+    if problem:
+        pytest.skip('no headless Chromium here ({0}); tools/ensure-chromium installs it'.format(problem))
+    output = REPO / 'tests' / 'output' / 'browser'
+    output.mkdir(parents=True, exist_ok=True)
+    facts = check_report_page(page, screenshot=output / 'e2e-demo-estate.png')
+    assert len(facts['bars']) == stopped_rows and len(facts['deadlines']) == 1
