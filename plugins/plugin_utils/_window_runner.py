@@ -343,8 +343,9 @@ class StageRunner:
             self._settle_resume(unit, outcomes, finished)
             return outcomes
 
-        # Resume never stops early: every entry gets its start, whatever happened to the others.
-        units = self.kind.units(self.kind.resume_order(entries) if hasattr(self.kind, 'resume_order') else entries)
+        # Resume never stops early: every entry gets its start, whatever happened to the others. A kind's start
+        # puts its unit in resume order itself (MRS: reverse of the stops); ordering here too would undo it.
+        units = self.kind.units(entries)
         outcomes = self._run_units(units, work, 'resume', stop_on_failure=False)
         for entry in entries:
             begun, finished = times.get(entry['key'], (None, None))
