@@ -118,5 +118,11 @@ test: venv
 demo: collection
 	tools/demo
 
+# Benchmarks, on demand (about half an hour): requests against the lower bound, the window's, scale, the uri
+# baseline. Results in benchmarks/results/ and benchmarks/RESULTS.md. A subset: BENCH_ARGS='module_requests'.
+.PHONY: bench
+bench: collection
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) $(FLOOR_VENV) build tests/output

@@ -8,6 +8,7 @@ counts requests from the simulator's request log, never from the code under test
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
 import os
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +38,10 @@ for extra in (COLLECTIONS, REPO / "tests" / "simulator", REPO / "tests" / "integ
 from quiesce_sim.scenario import env_name, load_scenario  # noqa: E402  pylint: disable=wrong-import-position
 from quiesce_sim.testing import running_simulator  # noqa: E402  pylint: disable=wrong-import-position
 import sim_env  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_client import BmsClient  # noqa: E402
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._huaweicloud_auth import (  # noqa: E402
+    HuaweiCloudConnection,
+)
 
 KINDS = ("auth", "read", "action", "poll")
 
@@ -187,14 +193,18 @@ def write_json(name: str, data: dict) -> Path:
     return path
 
 
-def update_section(name: str, markdown: str) -> None:
-    """Replace (or append) the section between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->``."""
+def update_section(name: str, markdown: str, top: bool = False) -> None:
+    """Replace the section between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->``, or add it (at the end, or
+    under the title with ``top``)."""
     begin, end = "<!-- bench:{0} -->".format(name), "<!-- /bench:{0} -->".format(name)
     block = "{0}\n{1}\n{2}".format(begin, markdown.strip(), end)
     text = RESULTS_MD.read_text() if RESULTS_MD.exists() else "# Benchmark results\n"
     pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
     if pattern.search(text):
         text = pattern.sub(lambda _match: block, text)
+    elif top:
+        title, _newline, rest = text.partition("\n")
+        text = "{0}\n\n{1}\n{2}".format(title, block, rest)
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     RESULTS_MD.write_text(text)
@@ -212,9 +222,6 @@ def table(header: list[str], rows: list[list], align=None) -> str:
 
 def ocp_task(sim: Simulator, task_id: int, instance: str | None = None) -> dict:
     """An OCP task as the API shows it (HTTP Basic as the scenario's first user), to time it."""
-    import base64  # pylint: disable=import-outside-toplevel
-    import urllib.request  # pylint: disable=import-outside-toplevel
-
     name = instance or next(iter(sim.instances["ocp"]))
     user = sim.env["QUIESCE_SIM_OCP_{0}_USERNAME".format(env_name(name))]
     password = sim.env["QUIESCE_SIM_OCP_{0}_PASSWORD".format(env_name(name))]
@@ -227,10 +234,6 @@ def ocp_task(sim: Simulator, task_id: int, instance: str | None = None) -> dict:
 
 def bms_client(sim: Simulator, region: str | None = None):
     """The collection's own BMS client (AK/SK) for one region of ``sim``; close its ``connection`` after use."""
-    # pylint: disable=import-outside-toplevel
-    from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_client import BmsClient
-    from ansible_collections.quiesce.lifecycle.plugins.module_utils._huaweicloud_auth import HuaweiCloudConnection
-
     region = region or next(iter(sim.instances["bms"]))
     params = dict(region=region, project_id=sim.instances["bms"][region]["project_id"], auth_method="aksk",
                   access_key=sim.env["HUAWEICLOUD_SDK_AK"], secret_key=sim.env["HUAWEICLOUD_SDK_SK"], username=None,
