@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import importlib.util
 import json
 import os
 import platform
@@ -42,6 +43,11 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_client impo
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._huaweicloud_auth import (  # noqa: E402
     HuaweiCloudConnection,
 )
+
+# tests/e2e's helpers, under a name of their own (pytest owns the module name ``conftest``).
+_SPEC = importlib.util.spec_from_file_location("quiesce_e2e_helpers", REPO / "tests" / "e2e" / "conftest.py")
+E2E = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(E2E)
 
 KINDS = ("auth", "read", "action", "poll")
 
@@ -81,30 +87,12 @@ def simulator(scenario, speed: float):
             yield Simulator(handle, path, speed)
 
 
-def scenario_with(base: str, **sections) -> dict:
-    """A scenario ``extends``-style: ``base`` loaded whole, then each section's keys merged over it."""
-    scenario = load_scenario(str(SCENARIOS / "{0}.yml".format(base)))
-    for section, values in sections.items():
-        scenario.setdefault(section, {}).update(values)
-    return scenario
-
-
 # ------------------------------------------------------------------------------------------- ansible
 
 
 def ansible_env(sim: Simulator, work: Path, extra=None) -> dict:
-    """The environment of an ``ansible-playbook`` run against ``sim`` (as tests/e2e/conftest.py sets it)."""
-    env = dict(os.environ)
-    env.update(sim.env)
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS), "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "PATH": "{0}{1}{2}".format(PYTHON_BIN, os.pathsep, env.get("PATH", "")), "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_RETRY_FILES_ENABLED": "0", "ANSIBLE_LOCALHOST_WARNING": "0",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0", "QUIESCE_STATE_DIR": str(work / "state"),
-        "ANSIBLE_LOCAL_TEMP": str(work / "ansible-tmp"), "PYTHONUNBUFFERED": "1",
-    })
-    env.update(extra or {})
-    return env
+    """The environment of an ``ansible-playbook`` run against ``sim``: the one tests/e2e give theirs."""
+    return E2E.Playbooks(work).env(sim, extra)
 
 
 class PlaybookRun:
@@ -225,7 +213,8 @@ def ocp_task(sim: Simulator, task_id: int, instance: str | None = None) -> dict:
     name = instance or next(iter(sim.instances["ocp"]))
     user = sim.env["QUIESCE_SIM_OCP_{0}_USERNAME".format(env_name(name))]
     password = sim.env["QUIESCE_SIM_OCP_{0}_PASSWORD".format(env_name(name))]
-    request = urllib.request.Request("{0}/api/v2/tasks/instances/{1}".format(sim.instances["ocp"][name]["url"], task_id))
+    url = "{0}/api/v2/tasks/instances/{1}".format(sim.instances["ocp"][name]["url"], task_id)
+    request = urllib.request.Request(url)
     token = base64.b64encode("{0}:{1}".format(user, password).encode()).decode()
     request.add_header("Authorization", "Basic " + token)
     with urllib.request.urlopen(request, timeout=30) as answer:  # loopback only

@@ -232,7 +232,13 @@ def section(results, meta) -> str:
         "- `bms_power`: AK/SK, no token; the project id looked up by region (s3.2, one read); the states read "
         "(one GET per server or the list's pages, whichever is fewer; a full last page is followed by one more, "
         "s4.7) before and after the jobs (s5), one action per 1,000 servers (s8), each job's polls (s4.5).",
-    ])
+    ] + ([
+        "",
+        "Above the bound: the one-rack cases. After the jobs, `bms_power` re-reads its 30 servers from every page of "
+        "the project (3 pages of 2,500: `PowerRun._final_check` reads them with `BmsClient.read_servers`, which "
+        "lists the whole project for more than 10 ids) where the selection's filter would list them in one page: 2 "
+        "reads more than the bound.",
+    ] if any(r["problems"] and "one rack" in r["case"] for r in results) else []))
 
 
 def main() -> int:

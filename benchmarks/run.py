@@ -39,7 +39,7 @@ def summary() -> str:
             "check-mode case sent an action.".format(
                 n=len(results), worst=worst["ratio"], module=worst["module"], case=worst["case"],
                 over="every case within {0}".format(modules["meta"]["limit"]) if not over else
-                "{0} above {1}: {2}".format(len(over), modules["meta"]["limit"], ", ".join(
+                "{0} above {1}: {2} (why: in its section)".format(len(over), modules["meta"]["limit"], ", ".join(
                     "{module} {case} ({ratio})".format(**r) for r in over))))
     window = load("window_requests")
     if window:
@@ -52,8 +52,8 @@ def summary() -> str:
             logins = max(v for p in result["parts"] for v in list(p["logins"].values()) or [1])
             parts.append("{estate} estate: {requests} requests in all; its stages {measured} against a bound of "
                          "{bound} ({ratio}) and {calls} for one module call per target; at most {logins} login per "
-                         "endpoint and part; {extra} reads beyond the bound, all for gates, {repeated} of them "
-                         "repeating a read just made".format(
+                         "endpoint and part; {extra} reads beyond the bound, all from the gates ({repeated} of them "
+                         "read again what was just read)".format(
                              estate=result["estate"], requests=result["requests"], measured=measured, bound=bound,
                              ratio=harness.ratio(measured, bound), calls=calls, logins=logins,
                              extra=sum(p["extra_reads"] for p in staged),
@@ -68,10 +68,14 @@ def summary() -> str:
     if versus:
         ratios, path = versus["meta"]["ratios"], versus["collection"]["critical_path"]
         lines.append(
-            "- **Against the uri playbook users write** (one estate, speed {speed:g}): the baseline sends {req}x the "
-            "requests, takes {wall}x the wall time and {lines}x the lines of YAML ({b_lines} against {c_lines}). "
-            "The window's wall time is {ratio}x its critical path ({w}s against {c}s).".format(
+            "- **Against the uri playbook users write** (one estate, speed {speed:g}): the baseline takes {wall}x the "
+            "wall time ({b_wall}s against {c_wall}s) and {lines}x the lines of YAML ({b_lines} against {c_lines}), "
+            "and sends {req}x the requests ({b_req} against {c_req}: the window polls every second where the "
+            "baseline waits 5 s, and reads every target in preflight and its gates). The window's wall time is "
+            "{ratio}x its critical path ({w}s against {c}s).".format(
                 speed=versus["meta"]["speed"], req=ratios["requests"], wall=ratios["wall"], lines=ratios["lines"],
+                b_wall=versus["baseline"]["wall_seconds"], c_wall=versus["collection"]["wall_seconds"],
+                b_req=versus["baseline"]["requests"], c_req=versus["collection"]["requests"],
                 b_lines=versus["baseline"]["lines"], c_lines=versus["collection"]["lines"], ratio=path["ratio"],
                 w=path["window_seconds"], c=path["critical_path_seconds"]))
     lines += ["", "Every figure below is from one run on a 2-CPU machine shared with other engineers' work; request "

@@ -237,6 +237,14 @@ def section(results, meta) -> str:
             harness.table(["part", "targets", "requests a/r/x/p", "total", "bound a/r/x/p", "bound", "ratio",
                            "extra reads", "repeated", "one call per target", "logins"], rows,
                           ["---", "---:", "---", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---"])]
+    blocks += ["", "Where the extra reads come from: an MRS stage's pre-stop gates read each service and the cluster's "
+               "health, then the module's `ServiceRun` reads the service again (it takes no status from its caller: "
+               "the repeated reads); an agent stage's gates read each host, its processes and its running tasks, "
+               "then `ensure_processes` lists the processes again; an OCP cluster stage's gate reads the cluster's "
+               "running tasks (the cluster it read is handed to `ensure_cluster`, not read again); each post-start "
+               "gate reads its targets right after the module's confirming read (repeated when nothing happened "
+               "in between). Preflight reads every target once per selection (the host list once per host: the "
+               "repeated read)."]
     return "\n".join(blocks)
 
 
