@@ -81,6 +81,7 @@ def test_many_outcomes_and_discards_in_one_save(tmp_path, monkeypatch):
     assert entries[keys[1]]['status'] == 'failed' and entries[keys[1]]['error'] == {'message': 'BMS.0006'}
     assert keys[2] not in entries
 
+
 def test_a_failed_resume_stays_pending_and_an_unknown_key_is_ignored(tmp_path):
     ledger = ledgers.Ledger('CHG-1', path=str(tmp_path / 'ledger.json'))
     ledger.intend([fields('ocp_cluster:ocp-hz:1'), fields('ocp_cluster:ocp-hz:2')], 'stop')
