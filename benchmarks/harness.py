@@ -32,22 +32,22 @@ RESULTS_MD = REPO / "benchmarks" / "RESULTS.md"
 COLLECTIONS = REPO / "build" / "collections"
 SCENARIOS = REPO / "tests" / "simulator" / "scenarios"
 PYTHON_BIN = Path(sys.executable).parent
-for extra in (COLLECTIONS, REPO / "tests" / "simulator", REPO / "tests" / "integration"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
+if str(COLLECTIONS) not in sys.path:
+    sys.path.insert(0, str(COLLECTIONS))
 
-from quiesce_sim.scenario import env_name, load_scenario  # noqa: E402  pylint: disable=wrong-import-position
-from quiesce_sim.testing import running_simulator  # noqa: E402  pylint: disable=wrong-import-position
-import sim_env  # noqa: E402  pylint: disable=wrong-import-position
+# tests/e2e's helpers (they also put the simulator on sys.path), under a name of their own: pytest owns the
+# module name ``conftest``.
+_SPEC = importlib.util.spec_from_file_location("quiesce_e2e_helpers", REPO / "tests" / "e2e" / "conftest.py")
+E2E = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(E2E)
+
+# pylint: disable=wrong-import-position
+from quiesce_sim.scenario import env_name, load_scenario  # noqa: E402
+from quiesce_sim.testing import running_simulator  # noqa: E402
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_client import BmsClient  # noqa: E402
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._huaweicloud_auth import (  # noqa: E402
     HuaweiCloudConnection,
 )
-
-# tests/e2e's helpers, under a name of their own (pytest owns the module name ``conftest``).
-_SPEC = importlib.util.spec_from_file_location("quiesce_e2e_helpers", REPO / "tests" / "e2e" / "conftest.py")
-E2E = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(E2E)
 
 KINDS = ("auth", "read", "action", "poll")
 
@@ -55,23 +55,16 @@ KINDS = ("auth", "read", "action", "poll")
 # ------------------------------------------------------------------------------------------- simulator
 
 
-class Simulator:
-    """A running simulator: its admin client, URLs, scenario and the environment the modules read."""
+class Simulator(E2E.Simulator):
+    """tests/e2e's running simulator (admin client, the modules' environment), with its URLs, instances,
+    scenario and speed."""
 
     def __init__(self, handle, scenario_path: Path, speed: float):
-        self.handle = handle
-        self.admin = handle.admin
+        super().__init__(handle, scenario_path)
         self.urls = handle.urls
         self.instances = handle.instances
         self.speed = speed
-        ready = json.loads(Path(handle.extra["ready_file"]).read_text())
-        ready["_path"] = handle.extra["ready_file"]
         self.scenario = load_scenario(str(scenario_path))
-        self.scenario["_path"] = str(scenario_path)
-        self.env = {k: str(v) for k, v in sim_env.exports(ready, self.scenario).items()}
-
-    def log(self, **filters) -> list[dict]:
-        return self.admin.log(**filters)
 
 
 @contextmanager
