@@ -271,5 +271,11 @@ shell:
 	@echo "Run this in your shell (bash or zsh) to get ansible, ansible-test and quiesce.lifecycle on PATH:"
 	@echo "  . tools/activate"
 
+# Benchmarks, on demand (about half an hour): requests against the lower bound, the window's, scale, the uri
+# baseline. Results in benchmarks/results/ and benchmarks/RESULTS.md. A subset: BENCH_ARGS='module_requests'.
+.PHONY: bench
+bench: collection
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) $(REPO)/.venv-* build tests/output

@@ -299,21 +299,24 @@ class StageRunner:
 
     def _settle_quiesce(self, unit, outcomes, finished):
         """Turn each target's intent into what happened, at once (the ledger is truthful after every unit)."""
+        changes, dropped = {}, []
         for target in unit:
             outcome = outcomes.get(target['key'])
             entry = self.ledger.entry(target['key'])
             if outcome is None or entry is None:
                 continue
             if outcome['outcome'] == kinds.DONE_STOP:
-                self.ledger.update([target['key']], status=STOPPED, after=outcome['after'], times={'down': finished},
-                                   follow_up=outcome['follow_up'], error=None)
+                changes[target['key']] = dict(status=STOPPED, after=outcome['after'], times={'down': finished},
+                                              follow_up=outcome['follow_up'], error=None)
             elif outcome['outcome'] == kinds.UNCHANGED:
                 # Another actor stopped it first (its own transition, a race inside the job): not ours.
-                self.ledger.discard([target['key']])
+                dropped.append(target['key'])
             elif outcome['outcome'] in (kinds.FAILED, kinds.UNKNOWN):
                 status = UNKNOWN if outcome['outcome'] == kinds.UNKNOWN else FAILED
-                self.ledger.update([target['key']], status=status, after=outcome['after'],
-                                   follow_up=outcome['follow_up'], error=outcome['error'])
+                changes[target['key']] = dict(status=status, after=outcome['after'], follow_up=outcome['follow_up'],
+                                              error=outcome['error'])
+        if changes or dropped:
+            self.ledger.update_each(changes, discard=dropped)
 
     def _by_endpoint(self, targets):
         grouped = {}
@@ -349,8 +352,9 @@ class StageRunner:
             self._settle_resume(unit, outcomes, finished)
             return outcomes
 
-        # Resume never stops early: every entry gets its start, whatever happened to the others.
-        units = self.kind.units(self.kind.resume_order(entries) if hasattr(self.kind, 'resume_order') else entries)
+        # Resume never stops early: every entry gets its start, whatever happened to the others. A kind's start
+        # puts its unit in resume order itself (MRS: reverse of the stops); ordering here too would undo it.
+        units = self.kind.units(entries)
         outcomes = self._run_units(units, work, 'resume', stop_on_failure=False)
         for entry in entries:
             begun, finished = times.get(entry['key'], (None, None))
@@ -376,16 +380,19 @@ class StageRunner:
         return result
 
     def _settle_resume(self, unit, outcomes, finished):
+        changes = {}
         for entry in unit:
             outcome = outcomes.get(entry['key'])
             if outcome is None:
                 continue
             if outcome['outcome'] in (kinds.DONE_START, kinds.UNCHANGED):
-                self.ledger.update([entry['key']], status=RESUMED, times={'up': finished}, resume_error=None,
-                                   resume_after=outcome['after'])
+                changes[entry['key']] = dict(status=RESUMED, times={'up': finished}, resume_error=None,
+                                             resume_after=outcome['after'])
             else:
-                self.ledger.update([entry['key']], status=RESUME_FAILED, resume_error=outcome['error'] or {
+                changes[entry['key']] = dict(status=RESUME_FAILED, resume_error=outcome['error'] or {
                     'message': 'not started: {0}'.format(outcome['outcome'])})
+        if changes:
+            self.ledger.update_each(changes)
 
     def _post_gates(self, entries, skip_gates, grace):
         """Post-start verdicts; readings are repeated for up to ``grace`` seconds while a gate still fails

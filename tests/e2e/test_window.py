@@ -282,6 +282,18 @@ def test_a_parallel_stage_overlaps_and_the_window_takes_about_its_critical_path(
     assert wall <= 1.15 * critical, (wall, critical)
 
 
+def test_an_mrs_stage_resumes_in_reverse_stop_order(simulator, playbooks):
+    # Listed top-down (Hive depends on DBService): stopped Hive then DBService, started DBService then Hive.
+    sim = simulator()
+    run = playbooks.run(sim, 'window', {'stages': [{'name': 'apps', 'kind': 'mrs_service',
+                                                     'targets': ['Hive', 'DBService']}]})
+    assert run.returncode == 0, run.output[-4000:]
+    actions = [e['path'].rsplit('/', 2)[-2:] for e in sim.mutating()]
+    assert actions == [['Hive', 'stop'], ['DBService', 'stop'], ['DBService', 'start'], ['Hive', 'start']], actions
+    services = sim.state()['mrs']['services']
+    assert services['Hive']['running_status'] == services['DBService']['running_status'] == 'STARTED'
+
+
 def test_a_failed_stage_turns_the_window_and_puts_back_what_was_stopped(simulator, playbooks):
     sim = simulator()
     before = estate_state(sim.state())

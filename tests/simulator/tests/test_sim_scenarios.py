@@ -58,3 +58,8 @@ def test_troubled_scenario_failures():
         assert faulty["status"] == "ERROR" and set(faulty["fault"]) == {"code", "message", "details", "created"}
         assert isinstance(faulty["fault"]["code"], int)
         assert "fault" not in bms(handle.urls, token, "GET", f"/baremetalservers/{node2}").json()["server"]
+
+
+def test_fleet_50k_extends_fleet_10k():
+    scenario = load_scenario("fleet-50k.yml")
+    assert scenario["bms"]["generate"] == {"count": 50000, "per_rack": 40, "seed": 7, "shutoff_every": 0}

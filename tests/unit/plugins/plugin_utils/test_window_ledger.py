@@ -65,6 +65,23 @@ def test_intent_then_outcome_then_resume(tmp_path):
     assert data['schema'] == ledgers.SCHEMA and data['window_id'] == 'CHG-1' and data['updated_at']
 
 
+def test_many_outcomes_and_discards_in_one_save(tmp_path, monkeypatch):
+    path = str(tmp_path / 'ledger.json')
+    ledger = ledgers.Ledger('CHG-1', path=path)
+    keys = ['bms_power:cn-north-4:{0}'.format(n) for n in range(3)]
+    ledger.intend([fields(key) for key in keys], 'os-stop')
+    saves = []
+    write = ledgers.write_atomically
+    monkeypatch.setattr(ledgers, 'write_atomically', lambda *args: saves.append(1) or write(*args))
+    ledger.update_each({keys[0]: dict(status='stopped', follow_up={'sub_job_id': 'a'}),
+                        keys[1]: dict(status='failed', error={'message': 'BMS.0006'})}, discard=[keys[2]])
+    assert len(saves) == 1  # a unit's outcomes are written together, not once per target
+    entries = entries_on_disk(path)
+    assert entries[keys[0]]['status'] == 'stopped' and entries[keys[0]]['follow_up'] == {'sub_job_id': 'a'}
+    assert entries[keys[1]]['status'] == 'failed' and entries[keys[1]]['error'] == {'message': 'BMS.0006'}
+    assert keys[2] not in entries
+
+
 def test_a_failed_resume_stays_pending_and_an_unknown_key_is_ignored(tmp_path):
     ledger = ledgers.Ledger('CHG-1', path=str(tmp_path / 'ledger.json'))
     ledger.intend([fields('ocp_cluster:ocp-hz:1'), fields('ocp_cluster:ocp-hz:2')], 'stop')
