@@ -172,16 +172,26 @@ class BmsClient:
                 return None
             raise
 
-    def read_servers(self, server_ids):
-        """``{server_id: server or None}``: a few servers one GET each, many through the paged list."""
+    def read_servers(self, server_ids, selection=None):
+        """``{server_id: server or None}``: a few servers one GET each, many through the paged list.
+
+        ``selection`` (the list filters the servers were selected by) narrows the list to the pages that hold
+        them; ``status`` is never used for that, since the very power action changes it. When many servers
+        have left the selection since (renamed, retagged), the whole project is read after all.
+        """
         server_ids = list(dict.fromkeys(server_ids))
         if len(server_ids) <= SINGLE_READ_LIMIT:
             outcomes = run_concurrently(self.get_server, server_ids, self.concurrency)
             raise_first_error(outcomes)
             return dict(outcome[:2] for outcome in outcomes)
-        listed = dict((server['id'], server) for server in self.list_servers())
+        narrow = dict((key, value) for key, value in (selection or {}).items()
+                      if key != 'status' and value not in (None, '', []))
+        listed = dict((server['id'], server) for server in self.list_servers(narrow or None))
         found = dict((server_id, listed.get(server_id)) for server_id in server_ids)
-        unseen = [server_id for server_id, server in found.items() if server is None][:MISSING_CONFIRM_LIMIT]
+        unseen = [server_id for server_id, server in found.items() if server is None]
+        if narrow and len(unseen) > SINGLE_READ_LIMIT:
+            return self.read_servers(server_ids)
+        unseen = unseen[:MISSING_CONFIRM_LIMIT]
         if unseen:
             outcomes = run_concurrently(self.get_server, unseen, self.concurrency)
             raise_first_error(outcomes)

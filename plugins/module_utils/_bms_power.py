@@ -80,8 +80,9 @@ class PowerRun:
     """One ``bms_power`` run; ``client`` is a ``BmsClient``."""
 
     def __init__(self, client, desired, power_type='HARD', check_mode=False, wait=True, timeout=1800,
-                 poll_interval=1.0, request_timeout=30.0, clock=time.monotonic, sleep=time.sleep):
+                 poll_interval=1.0, request_timeout=30.0, clock=time.monotonic, sleep=time.sleep, selection=None):
         self.client = client
+        self.selection = selection  # the list filters the targets were selected by: re-reads read those pages only
         self.desired = desired
         self.power_type = power_type
         self.check_mode = check_mode
@@ -121,7 +122,7 @@ class PowerRun:
                           schedule=self.schedule, clock=self.clock, sleep=self.sleep, progress=progress)
 
     def _read(self, server_ids):
-        found = self.client.read_servers(server_ids)
+        found = self.client.read_servers(server_ids, self.selection)
         self.states.update(found)
         return found
 

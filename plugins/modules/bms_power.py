@@ -334,6 +334,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_client impo
     LIST_FILTERS,
     SELECTION_SPEC,
     open_client,
+    selection_filters,
     select_servers,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._bms_power import (
@@ -362,7 +363,8 @@ def power(module):
     connection, client = open_client(module)
     run = PowerRun(client, params['state'], power_type=params['type'], check_mode=module.check_mode,
                    wait=params['wait'], timeout=params['wait_timeout'], poll_interval=params['poll_interval'],
-                   request_timeout=params['request_timeout'])
+                   request_timeout=params['request_timeout'],
+                   selection=None if params['server_ids'] else selection_filters(params))
 
     def result_of(report):
         before, after = power_diff(report, params['state'], module.check_mode)

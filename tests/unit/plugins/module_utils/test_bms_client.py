@@ -99,6 +99,23 @@ def test_a_few_servers_are_read_one_by_one_and_missing_ones_are_none(scripted_se
     assert found['id-0']['name'] == 'node-0' and found['id-9'] is None
 
 
+def test_many_servers_are_read_from_the_pages_of_their_selection_only(scripted_server):
+    scripted_server.reply({'status': 200, 'body': {'count': 30, 'servers': servers(0, 30)}})
+    client = make_client(scripted_server, [])
+    found = client.read_servers(['id-{0}'.format(n) for n in range(30)], {'name': 'node-', 'status': 'ACTIVE'})
+    assert len(found) == 30 and all(found.values())
+    # One page, of the name filter only: the status a power action changes is never a filter of a re-read.
+    assert [query_of(r) for r in scripted_server.requests] == [{'name': 'node-', 'limit': '1000', 'offset': '1'}]
+
+
+def test_servers_that_left_their_selection_send_the_read_to_the_whole_project(scripted_server):
+    scripted_server.reply({'status': 200, 'body': {'count': 0, 'servers': []}}, page(0, 30, 30))
+    client = make_client(scripted_server, [])
+    found = client.read_servers(['id-{0}'.format(n) for n in range(30)], {'tags': ['rack=r1']})
+    assert len(found) == 30 and all(found.values())
+    assert [query_of(r).get('tags') for r in scripted_server.requests] == ['rack=r1', None]
+
+
 def test_action_body_and_job_id(scripted_server):
     scripted_server.reply({'status': 200, 'body': {'job_id': 'job-1'}})
     client = make_client(scripted_server, [])

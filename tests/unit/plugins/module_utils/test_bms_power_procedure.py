@@ -56,7 +56,7 @@ class FakeBms:
                 self.servers[server_id].update(status=entry[1], **{'OS-EXT-STS:task_state': None, 'updated': 't2'})
                 del self.pending_transitions[server_id]
 
-    def read_servers(self, ids):
+    def read_servers(self, ids, selection=None):
         with self.lock:
             self.reads += 1
             self._tick()
