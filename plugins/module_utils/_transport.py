@@ -74,6 +74,14 @@ def check_segment(option, value, shape=TOKEN_SHAPE, described='letters, digits, 
     return text
 
 
+def check_access_key(value):
+    """The access key id, which travels in clear in the Authorization header, when it has an id's shape.
+
+    A line break or a separator in it would break the header (http.client raises before anything is sent).
+    """
+    return check_segment('access_key', value, example='the AccessKey id as the console shows it')
+
+
 def encode_path(segments):
     """``/a/b/c`` from ``('a', 'b', 'c')``: each segment percent-encoded whole; empty and dot segments refused."""
     encoded = []
