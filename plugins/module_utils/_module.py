@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import os
 import time
 
@@ -25,6 +26,12 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport impor
 )
 
 STATES = ['started', 'stopped', 'restarted']
+
+
+def positive_seconds(value):
+    """True for a number of seconds above zero that is finite (``nan`` and ``inf`` pass a plain ``> 0`` test or
+    slip through comparisons, then fail deep in the socket layer)."""
+    return math.isfinite(value) and value > 0
 
 
 def env_fallback(*names, **unused):
@@ -155,14 +162,14 @@ class QuiesceModule:
             self.fail_option('ca_path', '{0!r} is not a readable file'.format(ca_path),
                              'Set it (or QUIESCE_CA_PATH) to the PEM file of the CA that signed the API server\'s '
                              'certificate.')
-        if self.params.get('request_timeout') is not None and self.params['request_timeout'] <= 0:
-            self.fail_option('request_timeout', 'must be a positive number of seconds',
+        if self.params.get('request_timeout') is not None and not positive_seconds(self.params['request_timeout']):
+            self.fail_option('request_timeout', 'must be a positive, finite number of seconds',
                              'Set it to the seconds one HTTP request may take, e.g. 30.')
         if 'wait_timeout' in self.params and self.params['wait_timeout'] < 0:
             self.fail_option('wait_timeout', 'must be zero or more seconds',
                              'Set it to how long to wait for completion, or set wait=false.')
-        if 'poll_interval' in self.params and self.params['poll_interval'] <= 0:
-            self.fail_option('poll_interval', 'must be a positive number of seconds',
+        if 'poll_interval' in self.params and not positive_seconds(self.params['poll_interval']):
+            self.fail_option('poll_interval', 'must be a positive, finite number of seconds',
                              'Use e.g. 2; later polls back off from it automatically.')
         # An empty entry in a list of names, ids or filters is a mistake (an API may read an empty
         # filter as "everything"), never a way to say "none".
