@@ -305,8 +305,9 @@ def test_a_login_failure_is_not_blamed_on_the_selection(fake_kind):
     assert [p['where'] for p in plan['problems']] == ['endpoint ocp-sh (ocp)']
 
 
-def test_a_session_that_cannot_be_built_is_an_endpoint_problem(fake_kind):
-    fake_kind({('ocp-hz', 'a'): [1]})
+def test_a_session_that_cannot_be_built_is_an_endpoint_problem_and_nothing_is_read(fake_kind):
+    """Unusable options are bad input: no target is read, on that endpoint or any other (before, ocp-hz's were)."""
+    kind = fake_kind({('ocp-hz', 'a'): [1]})
 
     def session_for(family, endpoint):
         if endpoint == 'default':
@@ -317,7 +318,7 @@ def test_a_session_that_cannot_be_built_is_an_endpoint_problem(fake_kind):
     stage_readings, endpoint_problems = plans.read_stages(the_estate, session_for)
     assert endpoint_problems == [{'where': 'endpoint module_defaults/environment (ocp)',
                                   'message': 'endpoint module_defaults/environment (ocp): missing required ocp_url'}]
-    assert len(stage_readings['dbs']['targets']) == 1
+    assert stage_readings['dbs']['targets'] == [] and kind.resolved == [] and kind.gate_calls == []
 
 
 @pytest.mark.parametrize('error', [
