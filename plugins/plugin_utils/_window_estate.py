@@ -12,6 +12,7 @@ runner and the ledger share. Reference: docs/dev/window-model.md.
 from __future__ import annotations
 
 import datetime
+import math
 import re
 
 from ansible_collections.quiesce.lifecycle.plugins.plugin_utils._window_gates import GATES, unknown_gates
@@ -124,7 +125,7 @@ def parse_expect(value, where, problems):
 def _positive_number(value, where, problems, default=None, maximum=None):
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
         problems.add(where, 'must be a positive number of seconds, got %r' % (value,))
         return default
     if maximum is not None and value > maximum:

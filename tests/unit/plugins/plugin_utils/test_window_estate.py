@@ -208,6 +208,10 @@ def stage(**fields):
     ({'window': {'order': 'random'}, 'stages': [stage()]}, 'estate.window.order', 'listed, by_kind'),
     ({'window': {'progress_interval': 45}, 'stages': [stage()]}, 'estate.window.progress_interval', 'at most 30'),
     ({'window': {'progress_interval': 0}, 'stages': [stage()]}, 'estate.window.progress_interval', 'positive'),
+    # nan passed "<= 0" (and inf "<= 30" failed only with a maximum): neither is a number of seconds.
+    ({'window': {'progress_interval': float('nan')}, 'stages': [stage()]}, 'estate.window.progress_interval',
+     'positive'),
+    ({'stages': [stage(wait_budget=float('inf'))]}, 'estate.stages[0] (s1).wait_budget', 'positive'),
     ({'window': {'skip_gates': 'bms_not_locked'}, 'stages': [stage()]}, 'estate.window.skip_gates',
      'list of names'),
     ({'window': {'estimates': {'ocp_clusters': {'stop': 1}}}, 'stages': [stage()]},
