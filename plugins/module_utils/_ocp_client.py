@@ -258,6 +258,10 @@ class OcpClient:
     def get_cluster(self, cluster_id):
         """One cluster. The single-cluster GET is undocumented (G2): a 404/400/405 from it falls back to the
         list, and later reads (status polls) go to the list directly."""
+        if cluster_id is None or cluster_id < 1:
+            raise OptionError('id', '{0!r} is not an OCP cluster id'.format(cluster_id),
+                              'Use the id OCP shows (a positive integer, see quiesce.lifecycle.ocp_cluster_info), or '
+                              'name.')
         if self.single_cluster_get:
             try:
                 return self.get('/ob/clusters/{0}'.format(cluster_id))
