@@ -83,7 +83,8 @@ malformed_url = (st.sampled_from([
     'garbage', 'https://', 'ftp://127.0.0.1:9', NOWHERE.replace('9', '0'), NOWHERE + '/a/../b', NOWHERE + '/?x=1',
     'https://u:p@127.0.0.1:9', NOWHERE + '#f', 'http//127.0.0.1:9', '://127.0.0.1:9', 'https://127.0.0.1:99999',
     'https:///web', 'file:///etc/passwd', 'https://127.0.0.1:9/web/..'])
-    | st.text(alphabet='abcdefgh./:-0123456789', max_size=16).filter(lambda u: not u.startswith(('http://', 'https://')))
+    | st.text(alphabet='abcdefgh./:-0123456789', max_size=16).filter(
+        lambda u: not u.startswith(('http://', 'https://')))
     ).filter(lambda url: url.strip())  # an empty URL option counts as unset (blank strings are tried on their own)
 # Ids that become URL path segments, made to climb out of their path.
 path_escape = (st.sampled_from(['..', '.', '../..', '../../v3/projects', 'a/b', 'Hive/../HDFS', '/', '../'])
@@ -97,7 +98,8 @@ not_a_uuid = path_escape | st.text('0123456789abcdefg-', min_size=1, max_size=40
 
 def unknown_choice(choices):
     return (st.text(max_size=12).filter(lambda v: v not in choices)
-            | st.sampled_from([c.upper() if c.upper() != c else c.lower() for c in choices] + [c + ' ' for c in choices]))
+            | st.sampled_from([c.upper() if c.upper() != c else c.lower() for c in choices]
+                              + [c + ' ' for c in choices]))
 
 
 def with_blank_entry(valid):
@@ -135,7 +137,8 @@ def option_strategies(module, option, spec, sim_env):
         # The simulator's own (plain http) URL, the family's other URLs on https so that only this one is wrong.
         others = dict((name, NOWHERE + path) for name, path in HTTPS_ONLY.items()
                       if name != option and FAMILY_OF_URL[name] == family)
-        add(st.just(sim_env[URL_VARIABLES[option]]), 'http:// where HTTPS only', dict(others, allow_insecure_http=False))
+        add(st.just(sim_env[URL_VARIABLES[option]]), 'http:// where HTTPS only',
+            dict(others, allow_insecure_http=False))
     if option == 'ca_path':
         add(st.text('abcdef0123', min_size=1, max_size=10).map(lambda t: '/nonexistent/{0}/ca.pem'.format(t))
             | st.just('/'), 'no such file')
@@ -166,7 +169,7 @@ def option_strategies(module, option, spec, sim_env):
     return found
 
 
-def conflicts(sim_env):
+def conflicts():
     """Combinations each module refuses: (module, arguments, blamed options, what)."""
     uuid = '616fb98f-46ca-475e-917e-2563e5a8cd19'
     return [
@@ -200,7 +203,7 @@ def module_mistakes(draw, specs, sim_env):
 
 def all_module_mistakes(specs, sim_env):
     """Module mistakes, plus each documented conflict as its own example."""
-    fixed = [Mistake(module, args, blame, what) for module, args, blame, what in conflicts(sim_env)]
+    fixed = [Mistake(module, args, blame, what) for module, args, blame, what in conflicts()]
     return st.sampled_from(fixed) | module_mistakes(specs, sim_env)
 
 
@@ -231,8 +234,7 @@ def valid_estate(sim_env):
     }
 
 
-STAGE = dict((kind, index) for index, kind in enumerate(('mrs_service', 'ocp_cluster', 'ocp_agent_process', 'bms_power')))
-ENDPOINT = {'mrs': 'mrs-prod', 'ocp': 'ocp-hz', 'huaweicloud': 'cn-north-4'}
+STAGE_KINDS = ('mrs_service', 'ocp_cluster', 'ocp_agent_process', 'bms_power')
 # (path of the key to change, strategy of bad values, the key names the message may blame, what). An empty endpoint
 # option is no mistake: it counts as unset, and the option comes from the environment (docs/dev/window-model.md).
 ESTATE_KEYS = [
@@ -243,7 +245,8 @@ ESTATE_KEYS = [
     (('window', 'progress_interval'), not_positive_seconds | st.sampled_from([31, 'often', True]),
      ('progress_interval',), 'not seconds within 30'),
     (('window', 'order'), unknown_choice(('listed', 'by_kind')), ('order',), 'unknown order'),
-    (('window', 'skip_gates'), st.lists(st.sampled_from(['no_such_gate', 'mrs_cluster_health']), min_size=1, max_size=2),
+    (('window', 'skip_gates'),
+     st.lists(st.sampled_from(['no_such_gate', 'mrs_cluster_health']), min_size=1, max_size=2),
      ('skip_gates',), 'unknown gate'),
     (('window', 'estimates'), st.sampled_from([{'ocp_cluster': {'stop': -1, 'start': 5}}, {'nope': {'stop': 1}},
                                                {'ocp_cluster': 'fast'}]), ('estimates', 'ocp_cluster', 'nope', 'stop'),
@@ -263,7 +266,7 @@ ESTATE_KEYS = [
      'not positive seconds'),
     (('endpoints', 'nosuchfamily'), st.just({'x': {}}), ('nosuchfamily',), 'unknown family'),
     (('stages',), st.sampled_from([[], 'all', {'nope': {}}]), ('stages', 'nope'), 'no stages'),
-    (('stages', 0, 'kind'), unknown_choice(tuple(STAGE)), ('kind',), 'unknown kind'),
+    (('stages', 0, 'kind'), unknown_choice(STAGE_KINDS), ('kind',), 'unknown kind'),
     (('stages', 1, 'name'), st.sampled_from(['apps', '', '../x', 'a b']), ('name',), 'duplicate or unsafe name'),
     (('stages', 1, 'endpoint'), st.sampled_from(['ocp-nowhere', 'mrs-prod']), ('endpoint',), 'unknown endpoint'),
     (('stages', 0, 'targets'), st.sampled_from([[], 'Hue', [''], [' '], [None], ['../..'], ['a/b']]), ('targets',),

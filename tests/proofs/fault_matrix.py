@@ -22,7 +22,8 @@ KIND_TITLES = {'status': '5xx', 'throttle': '429 + Retry-After', 'drop_before': 
                'refuse': 'connection refused'}
 
 REQUEST_TIMEOUT = 2.0
-SLOW_DELAY = REQUEST_TIMEOUT + 1.5
+# What each kind's fault adds: a 500, Retry-After 1 s, a reply held longer than the request timeout.
+FAULT_EXTRAS = {'status': {'status': 500}, 'throttle': {'retry_after': 1}, 'slow': {'delay': REQUEST_TIMEOUT + 1.5}}
 REFUSE_SECONDS = 2.0
 # The module options every cell adds: a short request timeout (the slow fault outlasts it), a wait budget that
 # holds the grace period after an unanswered action (10 s) with room to spare, quick first polls.
@@ -31,7 +32,8 @@ CELL_OPTIONS = {'request_timeout': REQUEST_TIMEOUT, 'wait_timeout': 90, 'poll_in
 # What the message of a run that sent no accepted action must say about the cause, per fault kind.
 CAUSES = {
     'status': r'HTTP 5\d\d|\b500\b', 'throttle': r'429|throttl|Retry-After', 'fail_task': r'[Ff]ail',
-    'drop_before': r'[Cc]onnection|[Dd]isconnect|[Aa]borted|closed', 'drop_after': r'[Cc]onnection|[Dd]isconnect|closed',
+    'drop_before': r'[Cc]onnection|[Dd]isconnect|[Aa]borted|closed',
+    'drop_after': r'[Cc]onnection|[Dd]isconnect|closed',
     'slow': r'[Tt]imed? ?out|[Tt]imeout', 'expire_auth': r'401|[Aa]uth|[Ss]ession|[Tt]oken|[Cc]redential',
     'malformed': r'JSON|unreadable|[Mm]alformed', 'tls': r'[Cc]ertificate|CERTIFICATE|SSL|TLS',
     'refuse': r'[Rr]efused|[Cc]onnection',
@@ -72,7 +74,8 @@ CASES = (
          phases={'read': ('GET', r'/web/v1/cluster/1/services/Hive$'),
                  'action': ('POST', r'/service/Hive/stop$'),
                  'poll': ('GET', r'/web/v1/common/command/\d+/progress$')},
-         refuse_after={'action': ('GET', r'/web/v1/cluster/1/services/Hive$'), 'poll': ('POST', r'/service/Hive/stop$')},
+         refuse_after={'action': ('GET', r'/web/v1/cluster/1/services/Hive$'),
+                       'poll': ('POST', r'/service/Hive/stop$')},
          action_target=r'/service/([^/]+)/(?:start|stop)$', follow_up=r'/command/(\d+)/progress$'),
     Case('ocp_cluster', 'ocp_cluster', 'ocp',
          phases={'read': ('GET', r'/api/v2/ob/clusters$'), 'action': ('POST', r'/clusters/1000003/stop$'),
@@ -120,8 +123,10 @@ NAMES = {
 REACHED = {
     'mrs_service': lambda state, ids: state['mrs']['services']['Hive']['running_status'] == 'STOPPED',
     'ocp_cluster': lambda state, ids: state['ocp']['clusters']['1000003']['status'] == 'STOPPED',
-    'ocp_agent_process[processes]': lambda state, ids: state['ocp']['agents']['1001']['processes']['obstat2'] == 'STOPPED',
-    'ocp_agent_process[agent]': lambda state, ids: set(state['ocp']['agents']['1002']['processes'].values()) == {'STOPPED'},
+    'ocp_agent_process[processes]':
+        lambda state, ids: state['ocp']['agents']['1001']['processes']['obstat2'] == 'STOPPED',
+    'ocp_agent_process[agent]':
+        lambda state, ids: set(state['ocp']['agents']['1002']['processes'].values()) == {'STOPPED'},
     'bms_power': lambda state, ids: all(state['bms']['servers'][i]['status'] == 'SHUTOFF' for i in ids['bms']),
 }
 
@@ -183,7 +188,7 @@ def fault_spec(cell):
         return {'api': case.api, 'kind': 'refuse', 'method': method, 'path': path, 'duration': REFUSE_SECONDS}
     method, path = case.phases[phase]
     spec = {'api': case.api, 'kind': kind, 'method': method, 'path': path}
-    spec.update({'status': {'status': 500}, 'throttle': {'retry_after': 1}, 'slow': {'delay': SLOW_DELAY}}.get(kind, {}))
+    spec.update(FAULT_EXTRAS.get(kind, {}))
     return spec
 
 
@@ -254,7 +259,8 @@ def judge(cell, run, log, state, ids, exercised):
             if followed and not any(i in msg for i in followed):
                 reasons.append('the message does not name the operation to follow up ({0})'.format(', '.join(followed)))
         elif not re.search(CAUSES[cell.kind], msg):
-            reasons.append('nothing was accepted, and the message does not say the cause ({0})'.format(CAUSES[cell.kind]))
+            reasons.append('nothing was accepted, and the message does not say the cause ({0})'.format(
+                CAUSES[cell.kind]))
     if cell.kind == 'tls':
         if not run.failed:
             reasons.append('the run trusted a certificate no CA it was given signed')

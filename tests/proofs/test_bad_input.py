@@ -173,4 +173,5 @@ def test_invalid_input_fails_the_same_way_for_real(sim, tmp_path):
             failures.append('{0}: rc {1}, traceback {2}, blames {3}: {4}'.format(
                 ' '.join(run.command[-4:]), run.returncode, run.traceback, blame, (run.msg or run.output)[-800:]))
     assert not failures, '\n'.join(failures)
-    assert not log, '{0} request(s) reached the simulator: {1}'.format(len(log), [(e['method'], e['path']) for e in log])
+    assert not log, '{0} request(s) reached the simulator: {1}'.format(
+        len(log), [(e['method'], e['path']) for e in log])
