@@ -131,8 +131,8 @@ if ps.LARGE:
         ('mrs_service', {'name': 'Hive', 'state': 'stopped', 'password': ' '}, ('password',)),
         ('bms_power', {'name': 'rack05-', 'state': 'stopped', 'project_id': '../../v3'}, ('project_id',)),
         ('ocp_cluster', {'name': 'ob-report', 'state': 'halted'}, ('state',)),
-        ('bms_info', {'name': 'rack05-', 'iam_endpoint': 'http://127.0.0.1:9', 'allow_insecure_http': False},
-         ('iam_endpoint',)),
+        ('bms_info', {'name': 'rack05-', 'iam_endpoint': 'http://127.0.0.1:9', 'bms_endpoint': 'https://127.0.0.1:9',
+                      'allow_insecure_http': False}, ('iam_endpoint',)),
     ]
     REAL_ESTATE_MISTAKES += [
         (('window', 'deadline'), '2026-12-06T04:00:00', ('deadline',)),

@@ -45,7 +45,12 @@ class MatrixRunner:
                 return self._run(self.tls, cell)
         sim = self.free.get()
         try:
-            return self._run(sim, cell)
+            verdict = self._run(sim, cell)
+            if verdict.missed:
+                # A refusal timed from the module's start can lose the race on a loaded machine: run it once more
+                # (a cell the fault never met proves nothing either way).
+                verdict = self._run(sim, cell)
+            return verdict
         finally:
             self.free.put(sim)
 
@@ -76,10 +81,13 @@ class MatrixRunner:
         log = [e for e in sim.log() if e['api'] == cell.case.api or cell.kind == 'tls']
         faults = sim.admin.faults()
         exercised = refused.get('missed')
+        missed = exercised is not None
         if spec is not None and not any(f['kind'] == spec['kind'] and f.get('applied') for f in faults):
             exercised = 'the {0} fault on {1} {2} was never applied'.format(
                 spec['kind'], spec.get('method'), spec.get('path'))
-        return fm.judge(cell, run, log, sim.state(), self.ids, exercised)
+        verdict = fm.judge(cell, run, log, sim.state(), self.ids, exercised)
+        verdict.missed = missed
+        return verdict
 
 
 @pytest.fixture(scope='session')
@@ -99,12 +107,16 @@ def matrix(request, tmp_path_factory):
     seconds = round(time.monotonic() - started, 1)
     text += '\n{0} cells run in {1}s with {2} workers (`{3}`).\n'.format(
         len(runnable), seconds, WORKERS, 'PROOFS_BUDGET=large make proofs' if ps.LARGE else 'make proofs')
-    ps.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    (ps.RESULTS_DIR / 'fault_matrix.md').write_text(text)
-    ps.write_json(ps.RESULTS_DIR / 'fault_matrix.json', {
+    # A matrix narrowed with -k is written beside the whole one, never over it.
+    complete = len(runnable) == len([c for c in CELLS if c.na is None])
+    results = ps.RESULTS_DIR if complete else ps.REPO / 'tests' / 'output' / 'proofs'
+    name = 'fault_matrix' if complete else 'fault_matrix-partial'
+    results.mkdir(parents=True, exist_ok=True)
+    (results / '{0}.md'.format(name)).write_text(text)
+    ps.write_json(results / '{0}.json'.format(name), {
         'tier': ps.BUDGET, 'seconds': seconds, 'workers': WORKERS, 'cells': [v.as_dict() for v in ordered],
         'counts': dict((k, sum(v.verdict == k for v in ordered)) for k in ('green', 'red', 'n/a'))})
-    SUMMARIES.append(('fault matrix ({0})'.format(ps.RESULTS_DIR / 'fault_matrix.md'), text))
+    SUMMARIES.append(('fault matrix ({0})'.format(results / '{0}.md'.format(name)), text))
     return verdicts
 
 
@@ -123,3 +135,52 @@ def test_every_module_meets_every_fault_kind():
             mine = [c for c in CELLS if c.case is case and c.kind == kind]
             assert [c.phase for c in mine if c.na is None] or all(c.na for c in mine), (case.key, kind)
             assert len(set(c.phase for c in mine)) == len(mine)
+
+
+# ---------------------------------------------------------------- the rule itself can fail
+
+OCP = next(case for case in fm.CASES if case.key == 'ocp_cluster')
+STOPPED = {'ocp': {'clusters': {'1000003': {'status': 'STOPPED'}}}}
+RUNNING = {'ocp': {'clusters': {'1000003': {'status': 'RUNNING'}}}}
+
+
+def entry(method, path, status, fault=None, kind='action'):
+    return {'method': method, 'path': path, 'status': status, 'fault': fault, 'kind': kind,
+            'mutating': kind == 'action'}
+
+
+def ran(result, returncode=0, stdout=''):
+    return ps.Run([], returncode, stdout or 'localhost | CHANGED => {}', '', 1.0, result=result)
+
+
+STOP = '/api/v2/ob/clusters/1000003/stop'
+
+
+@pytest.mark.parametrize('run, log, state, reason', [
+    (ran({'changed': True}), [entry('POST', STOP, None, 'drop_after'), entry('POST', STOP, 200)], STOPPED,
+     'accepted more than once'),
+    (ran({'changed': True}), [entry('POST', STOP, 200)], RUNNING, 'not stopped in the simulator'),
+    (ran({'failed': True, 'msg': 'OCP task 107302 failed'}, 2), [entry('POST', STOP, 200),
+                                                               entry('GET', '/api/v2/tasks/instances/107302', 200,
+                                                                     kind='poll')],
+     RUNNING, 'names no target'),
+    (ran({'failed': True, 'msg': 'cluster ob-report failed'}, 2), [entry('POST', STOP, 200),
+                                                                 entry('GET', '/api/v2/tasks/instances/107302', 200,
+                                                                       kind='poll')],
+     RUNNING, 'operation to follow up'),
+    (ran({'failed': True, 'msg': 'it went wrong'}, 2), [entry('POST', STOP, 500)], RUNNING, 'the cause'),
+    (ran({}, 2, 'Traceback (most recent call last):\n  ...'), [], RUNNING, 'traceback'),
+])
+def test_the_rule_turns_a_cell_red(run, log, state, reason):
+    verdict = fm.judge(fm.Cell(OCP, 'status', 'action'), run, log, state, {}, None)
+    assert verdict.verdict == 'red' and reason in '; '.join(verdict.reasons), verdict.reasons
+
+
+def test_the_rule_passes_a_stop_and_a_clean_failure():
+    poll = entry('GET', '/api/v2/tasks/instances/107302', 200, kind='poll')
+    done = fm.judge(fm.Cell(OCP, 'drop_after', 'action'), ran({'changed': True}),
+                    [entry('POST', STOP, None, 'drop_after'), poll], STOPPED, {}, None)
+    failed = fm.judge(fm.Cell(OCP, 'fail_task', 'action'),
+                      ran({'failed': True, 'msg': 'OCP task 107302 (Stop OB cluster) of cluster ob-report failed'}, 2),
+                      [entry('POST', STOP, 200), poll], RUNNING, {}, None)
+    assert (done.verdict, done.outcome, failed.verdict, failed.outcome) == ('green', 'ok', 'green', 'failed')
