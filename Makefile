@@ -59,28 +59,29 @@ IMPORTER_VENV := $(REPO)/.venv-importer
 
 # The stages of `make test`, longest first (make -j starts them in this order); each runs in its own
 # collection tree, so parallel stages never share ansible-test's working files.
-TEST_STAGES := sanity integration $(addprefix core-,$(CORE_OLDER)) e2e awx units molecule browser simulator lint release
+TEST_STAGES := sanity integration $(addprefix core-,$(CORE_OLDER)) e2e proofs awx units molecule browser simulator lint release
 JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 .PHONY: help venv collection test test-stages demo shell clean sanity units integration integration-setup molecule \
   simulator-tests browser-tests awx-tests e2e lint changelog-lint changelog docs docs-lint build-check importer-check ee-check release-checks \
-  integration-floor $(addprefix stage-,$(TEST_STAGES))
+  integration-floor proofs $(addprefix stage-,$(TEST_STAGES))
 
 help:
 	@echo "make demo         - create the pinned virtualenv, start the API simulator, run the maintenance window demo"
 	@echo "make test         - every check, stages in parallel (JOBS=$(JOBS)), with a table of stage times:"
 	@echo "                    ansible-core $(CORE_NEWEST): sanity, units, integration, molecule; ansible-core"
 	@echo "                    $(CORE_OLDER): compile and import sanity, units, molecule, integration ($(words $(OLDER_TARGETS)) targets);"
-	@echo "                    the window end to end (e2e), the AWX kit and its ansible-runner jobs, the report in"
-	@echo "                    Chromium, simulator tests, ansible-lint, changelog, docs lint, artifact,"
-	@echo "                    galaxy-importer, EE"
+	@echo "                    the window end to end (e2e), the proofs (fault matrix, bad input, secrets), the AWX"
+	@echo "                    kit and its ansible-runner jobs, the report in Chromium, simulator tests, ansible-lint,"
+	@echo "                    changelog, docs lint, artifact, galaxy-importer, EE"
 	@echo "make sanity | units | integration | molecule   - one stage on ansible-core $(CORE_NEWEST)"
 	@echo "                    (SANITY_ARGS, UNITS_ARGS, TARGETS narrow them)"
 	@echo "make core-X       - the checks of one older ansible-core (X in $(CORE_OLDER)); also sanity-X, units-X,"
 	@echo "                    integration-X, molecule-X"
+	@echo "make proofs       - the fault matrix, bad input and secrets proofs (PROOFS_BUDGET=large: the whole matrix)"
 	@echo "make shell        - how to get ansible, ansible-test and the collection in your shell (. tools/activate)"
-	@echo "make soak         - slow tier: SIGKILL crash-resume (SOAK_KILLS kills) and SOAK_MINUTES of windows with"
-	@echo "                    random faults (results in benchmarks/results/)"
+	@echo "make soak         - slow tier: SIGKILL crash-resume (SOAK_KILLS kills), SOAK_MINUTES of windows with"
+	@echo "                    random faults, the proofs' large tier (results in benchmarks/results/)"
 	@echo "make clean        - remove the virtualenvs and build output"
 
 venv: $(VENV)/.installed
@@ -177,8 +178,9 @@ awx-tests: venv
 e2e: collection
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e $(E2E_ARGS)
 
-# Slow tier, not in make test: the crash-resume suite with more kills, then windows with random faults for
-# SOAK_MINUTES; results in benchmarks/results/crash_resume.json and soak.json (cited by benchmarks/RESULTS.md).
+# Slow tier, not in make test: the crash-resume suite with more kills, windows with random faults for SOAK_MINUTES,
+# then the proofs' large tier (the whole fault matrix, more bad-input examples); results in benchmarks/results/
+# (crash_resume.json, soak.json, fault_matrix.md; cited by benchmarks/RESULTS.md).
 .PHONY: soak
 SOAK_MINUTES ?= 10
 SOAK_KILLS ?= 18
@@ -186,6 +188,12 @@ soak: collection
 	CRASH_KILLS=$(SOAK_KILLS) CRASH_SEED=$(or $(CRASH_SEED),1) CRASH_RESULTS=$(REPO)/benchmarks/results/crash_resume.json \
 	  SOAK_MINUTES=$(SOAK_MINUTES) SOAK_RESULTS=$(REPO)/benchmarks/results/soak.json \
 	  $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/e2e/test_crash_resume.py tests/e2e/test_soak.py
+	PROOFS_BUDGET=large $(MAKE) --no-print-directory proofs
+
+# The proofs (tests/proofs): the fault matrix, bad input (hypothesis) and secrets, run for real against the simulator;
+# results in tests/output/proofs. PROOFS_BUDGET=large runs the whole matrix and more examples (benchmarks/results).
+proofs: collection
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/proofs $(PROOFS_ARGS)
 
 lint: collection
 	$(BIN)/ansible-lint --offline
@@ -246,6 +254,9 @@ stage-lint:
 
 stage-e2e:
 	@$(STAGE) e2e $(MAKE) --no-print-directory e2e
+
+stage-proofs:
+	@$(STAGE) proofs $(MAKE) --no-print-directory proofs
 
 stage-awx:
 	@$(STAGE) awx $(MAKE) --no-print-directory awx-tests

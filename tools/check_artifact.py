@@ -1,7 +1,7 @@
 """Build the collection artifact and check it holds collection content only.
 
-Fails when the tarball contains the simulator, the AWX kit, the molecule scenarios, benchmarks, tooling, virtualenvs,
-caches or test output, or lacks the pieces every installation needs.
+Fails when the tarball contains the simulator, the AWX kit, the molecule scenarios, the proof suites, benchmarks,
+tooling, virtualenvs, caches or test output, or lacks the pieces every installation needs.
 """
 import glob
 import os
@@ -11,7 +11,7 @@ import tarfile
 
 FORBIDDEN_PREFIXES = ('tests/simulator', 'tests/browser', 'tests/e2e', 'tests/output', 'tests/awx', 'benchmarks',
                       'tools/', 'requirements/', '.venv', 'build/', '.ci', '.git', 'Makefile', 'tests/integration/run',
-                      'awx/', 'extensions/molecule')
+                      'awx/', 'extensions/molecule', 'tests/proofs')
 FORBIDDEN_PARTS = ('__pycache__', '.pytest_cache')
 REQUIRED = ('MANIFEST.json', 'FILES.json', 'meta/runtime.yml', 'meta/execution-environment.yml', 'requirements.txt',
             'plugins/module_utils/_transport.py', 'README.md', 'LICENSE')

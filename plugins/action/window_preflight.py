@@ -188,7 +188,9 @@ def preflight(context, check_mode):
         deadline_iso = deadline_iso or ledger.data.get('deadline')
         ledger.path = paths['ledger_path']
     else:
-        if context.estate_problems:
+        if problems:
+            # Bad input (the estate, a gate name, the operator's tasks file, the state location) fails before
+            # any request.
             return _failed(problems, window_id)
         readings, endpoint_problems = plans.read_stages(context.estate, context.session, context.skip_gates())
         window_info = {'id': window_id, 'deadline': window.epoch(deadline_iso), 'deadline_iso': deadline_iso,

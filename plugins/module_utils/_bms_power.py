@@ -392,7 +392,8 @@ class PowerRun:
                 for job in self.jobs.values()]
         return {'servers': servers, 'jobs': jobs, 'summary': dict(counts, targets=len(servers)),
                 'failed_servers': [{'id': r['id'], 'name': r.get('name'), 'error_code': r.get('error_code'),
-                                    'reason': r.get('reason')} for r in servers if r['outcome'] == FAILED]}
+                                    'reason': r.get('reason'), 'job_id': r.get('job_id')}
+                                   for r in servers if r['outcome'] == FAILED]}
 
 
 def jobs_progress(jobs):
@@ -428,9 +429,10 @@ def raise_for_failures(report, desired, result):
     if not failed:
         return
     counts = report['summary']
-    shown = '; '.join('{0}{1}: {2}{3}'.format(
+    shown = '; '.join('{0}{1}: {2}{3}{4}'.format(
         f['id'], ' ({0})'.format(f['name']) if f.get('name') else '', f['reason'] or 'failed',
-        ' [{0}]'.format(f['error_code']) if f.get('error_code') else '') for f in failed[:10])
+        ' [{0}]'.format(f['error_code']) if f.get('error_code') else '',
+        ' (job {0})'.format(f['job_id']) if f.get('job_id') else '') for f in failed[:10])
     more = ' and {0} more'.format(len(failed) - 10) if len(failed) > 10 else ''
     err = OperationFailedError(
         '{0} of {1} server(s) could not be {2} ({3} changed, {4} already {2}); failed: {5}{6}'.format(

@@ -31,6 +31,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport impor
     TOKEN_SHAPE,
     HttpClient,
     RetryPolicy,
+    check_access_key,
     check_segment,
     check_url,
 )
@@ -69,6 +70,8 @@ def validate_auth_options(params):
         if not params.get(option):
             raise OptionError(option, 'is required for auth_method={0}'.format(method),
                               'Set it or the {0} environment variable.'.format(env[option]))
+    if method == 'aksk':
+        check_access_key(params['access_key'])
     if not params.get('region'):
         for option in ('project_id', 'bms_endpoint', 'iam_endpoint'):
             if not params.get(option):

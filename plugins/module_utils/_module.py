@@ -13,18 +13,25 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import os
 import time
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import QuiesceError
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import OptionError, QuiesceError
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
 )
 
 STATES = ['started', 'stopped', 'restarted']
+
+
+def positive_seconds(value):
+    """True for a number of seconds above zero that is finite (``nan`` and ``inf`` pass a plain ``> 0`` test or
+    slip through comparisons, then fail deep in the socket layer)."""
+    return math.isfinite(value) and value > 0
 
 
 def env_fallback(*names, **unused):
@@ -38,6 +45,34 @@ def env_fallback(*names, **unused):
         if value is not None and value.strip():
             return value
     raise AnsibleFallbackNotFound
+
+
+def check_common_options(params, argument_spec):
+    """``OptionError`` for a connection, wait or list option (of ``argument_spec``) that cannot work.
+
+    Modules run it on their options; the window on each endpoint's, so both accept the same settings.
+    """
+    ca_path = params.get('ca_path')
+    if ca_path and not os.path.isfile(ca_path):
+        raise OptionError('ca_path', '{0!r} is not a readable file'.format(ca_path),
+                          'Set it (or QUIESCE_CA_PATH) to the PEM file of the CA that signed the API server\'s '
+                          'certificate.')
+    if params.get('request_timeout') is not None and not positive_seconds(params['request_timeout']):
+        raise OptionError('request_timeout', 'must be a positive, finite number of seconds',
+                          'Set it to the seconds one HTTP request may take, e.g. 30.')
+    if params.get('wait_timeout') is not None and params['wait_timeout'] < 0:
+        raise OptionError('wait_timeout', 'must be zero or more seconds',
+                          'Set it to how long to wait for completion, or set wait=false.')
+    if params.get('poll_interval') is not None and not positive_seconds(params['poll_interval']):
+        raise OptionError('poll_interval', 'must be a positive, finite number of seconds',
+                          'Use e.g. 2; later polls back off from it automatically.')
+    # An empty entry in a list of names, ids or filters is a mistake (an API may read an empty
+    # filter as "everything"), never a way to say "none".
+    for option, spec in sorted(argument_spec.items()):
+        values = params.get(option) if spec.get('type') == 'list' else None
+        if values and any(value is None or not str(value).strip() for value in values):
+            raise OptionError(option, 'has an empty entry ({0!r})'.format(values),
+                              'Remove the empty entry, or leave the option out.')
 
 
 # Options every API-calling module takes (doc fragment: quiesce.lifecycle.connection).
@@ -150,27 +185,10 @@ class QuiesceModule:
         return self.ansible._diff
 
     def _validate_common(self):
-        ca_path = self.params.get('ca_path')
-        if ca_path and not os.path.isfile(ca_path):
-            self.fail_option('ca_path', '{0!r} is not a readable file'.format(ca_path),
-                             'Set it (or QUIESCE_CA_PATH) to the PEM file of the CA that signed the API server\'s '
-                             'certificate.')
-        if self.params.get('request_timeout') is not None and self.params['request_timeout'] <= 0:
-            self.fail_option('request_timeout', 'must be a positive number of seconds',
-                             'Set it to the seconds one HTTP request may take, e.g. 30.')
-        if 'wait_timeout' in self.params and self.params['wait_timeout'] < 0:
-            self.fail_option('wait_timeout', 'must be zero or more seconds',
-                             'Set it to how long to wait for completion, or set wait=false.')
-        if 'poll_interval' in self.params and self.params['poll_interval'] <= 0:
-            self.fail_option('poll_interval', 'must be a positive number of seconds',
-                             'Use e.g. 2; later polls back off from it automatically.')
-        # An empty entry in a list of names, ids or filters is a mistake (an API may read an empty
-        # filter as "everything"), never a way to say "none".
-        for option, spec in sorted(self.ansible.argument_spec.items()):
-            values = self.params.get(option) if spec.get('type') == 'list' else None
-            if values and any(value is None or not str(value).strip() for value in values):
-                self.fail_option(option, 'has an empty entry ({0!r})'.format(values),
-                                 'Remove the empty entry, or leave the option out.')
+        try:
+            check_common_options(self.params, self.ansible.argument_spec)
+        except OptionError as err:
+            self.ansible.fail_json(msg=str(err), error={'type': 'OptionError', 'option': err.option})
 
     def refuse_blank(self, *options):
         """Fail when one of ``options`` (filters, names) was given as an empty string."""

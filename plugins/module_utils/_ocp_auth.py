@@ -24,7 +24,11 @@ except ImportError:  # pragma: no cover - Python 2 is not supported by the colle
     pass
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import OptionError
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import AuthBase, HTTPBasicAuth
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import (
+    AuthBase,
+    HTTPBasicAuth,
+    check_access_key,
+)
 
 AKSK_ALGORITHM = 'OCP-ACCESS-KEY-HMACSHA1'
 BASIC = 'basic'
@@ -115,7 +119,7 @@ def build_auth(params):
                 raise OptionError(option, 'is required for auth_method=aksk',
                                   'Set {0} (or the {1} environment variable), or use auth_method=basic with '
                                   'username and password.'.format(option, env))
-        return OcpAccessKeyAuth(params['access_key'], params['secret_key'])
+        return OcpAccessKeyAuth(check_access_key(params['access_key']), params['secret_key'])
     for option, env in (('username', 'OCP_USERNAME'), ('password', 'OCP_PASSWORD')):
         if not params.get(option):
             raise OptionError(option, 'is required for HTTP Basic authentication (auth_method={0})'.format(

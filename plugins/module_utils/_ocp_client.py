@@ -168,6 +168,11 @@ def exactly_one(matches, option, missing, several, fix):
     return matches[0]
 
 
+def task_label(task, target=None):
+    """``OCP task 107302 (Stop OB cluster) of cluster ob-prod (id 1000002)``."""
+    return 'OCP task {0} ({1}){2}'.format(task.get('id'), task.get('name'), ' of {0}'.format(target) if target else '')
+
+
 def host_view(host):
     """A host as modules report it."""
     return dict(id=host.get('id'), name=first_of(host, 'name', 'hostname'),
@@ -253,6 +258,10 @@ class OcpClient:
     def get_cluster(self, cluster_id):
         """One cluster. The single-cluster GET is undocumented (G2): a 404/400/405 from it falls back to the
         list, and later reads (status polls) go to the list directly."""
+        if cluster_id is None or cluster_id < 1:
+            raise OptionError('id', '{0!r} is not an OCP cluster id'.format(cluster_id),
+                              'Use the id OCP shows (a positive integer, see quiesce.lifecycle.ocp_cluster_info), or '
+                              'name.')
         if self.single_cluster_get:
             try:
                 return self.get('/ob/clusters/{0}'.format(cluster_id))
@@ -319,10 +328,10 @@ class OcpClient:
         tasks = self.tasks_of(scope, scope_id, max_pages=1)
         return tasks[0]['id'] if tasks else 0
 
-    def failure_message(self, task):
+    def failure_message(self, task, target=None):
         """The failed subtasks by name, with the tail of the first one's log when OCP gives it."""
         failed = [s for s in task.get('subtasks') or [] if s.get('status') == TASK_FAILED]
-        message = 'OCP task {0} ({1}) failed'.format(task.get('id'), task.get('name'))
+        message = '{0} failed'.format(task_label(task, target))
         if not failed:
             return message
         message += '; failed subtask: ' + ', '.join('{0} (id {1})'.format(s['name'], s['id']) for s in failed)
@@ -339,15 +348,19 @@ class OcpClient:
             message += '; log: ' + ' | '.join(tail)
         return message
 
-    def wait_task(self, task, timeout, what=None):
-        """Poll the task until SUCCESSFUL (returned) or FAILED (``OperationFailedError``)."""
+    def wait_task(self, task, timeout, what=None, target=None):
+        """Poll the task until SUCCESSFUL (returned) or FAILED (``OperationFailedError``).
+
+        ``target`` (``cluster ob-prod (id 1000002)``) is named in the timeout and the failure, which a task's
+        own name (``Stop OB cluster``) does not identify.
+        """
         task_id = task['id']
         final = wait_until(
             lambda: self.get_task(task_id), lambda t: t.get('status') in TASK_DONE, timeout,
-            what or 'OCP task {0} ({1})'.format(task_id, task.get('name')), describe=describe_task,
+            what or task_label(task, target), describe=describe_task,
             follow_up={'task_id': task_id}, schedule=self.schedule)
         if final.get('status') == TASK_FAILED:
-            message = self.failure_message(final)
+            message = self.failure_message(final, target)
             summary = summarize_subtasks(final.get('subtasks') or [])
             raise OperationFailedError(message, task_id=task_id, task_name=final.get('name'),
                                        failed_subtasks=summary['failed'], task=task_result(final))

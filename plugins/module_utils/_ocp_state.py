@@ -162,7 +162,8 @@ def ensure_cluster(client, cluster, state, wait=True, timeout=1800, check_mode=F
     try:
         if wait:
             if task:
-                task = client.wait_task(task, deadline.remaining())
+                task = client.wait_task(task, deadline.remaining(), target='cluster {0} (id {1})'.format(
+                    cluster.get('name'), cluster_id))
             cluster = _wait_settled(client, cluster_id, deadline)
             expected = ACTION_RESULT[action]
             if cluster.get('status') != expected:
@@ -544,7 +545,8 @@ def ensure_agent(client, host, state, wait=True, timeout=1800, check_mode=False,
     try:
         if wait:
             if task:
-                task = client.wait_task(task, deadline.remaining())
+                task = client.wait_task(task, deadline.remaining(), target='the OCP Agent of host {0} (id {1})'.format(
+                    first_of(host, 'name', 'hostname', 'innerIpAddress'), host_id))
             after = _confirm_agent(client, host_id, action, state, task, deadline)
         else:
             after = client.list_agent_processes(host_id)

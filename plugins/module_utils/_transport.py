@@ -67,11 +67,19 @@ def check_segment(option, value, shape=TOKEN_SHAPE, described='letters, digits, 
     so that ``..``, ``/``, ``?`` or ``%`` can never move a request elsewhere.
     """
     text = '' if value is None else str(value)
-    if not shape.match(text):
+    if not shape.fullmatch(text):  # not match: "$" also matches before a final line break
         raise OptionError(option, '{0!r} is not a valid id ({1})'.format(text, described),
                           'Use the id exactly as the API shows it{0}.'.format(
                               ', e.g. {0}'.format(example) if example else ''))
     return text
+
+
+def check_access_key(value):
+    """The access key id, which travels in clear in the Authorization header, when it has an id's shape.
+
+    A line break or a separator in it would break the header (http.client raises before anything is sent).
+    """
+    return check_segment('access_key', value, example='the AccessKey id as the console shows it')
 
 
 def encode_path(segments):

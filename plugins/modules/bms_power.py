@@ -215,12 +215,14 @@ servers:
       after: {id: 5f0c1e9e-3d3a-4f7e-9b51-0a1d2c3b4a50, name: rack01-node001, status: SHUTOFF, task_state: null,
               power: "off"}
 failed_servers:
-  description: The failed servers, with id, name, error code and reason.
+  description:
+    - The failed servers, with id, name, error code and reason, and the id of the batch job that failed them (null
+      when no job was created for them).
   returned: always
   type: list
   elements: dict
   sample: [{id: 5f0c1e9e-3d3a-4f7e-9b51-0a1d2c3b4a50, name: rack01-node002, error_code: BMS.0006,
-            reason: Failed to operate the BMS.}]
+            reason: Failed to operate the BMS., job_id: 2c9eb2c5544cbf6101544f0602af2b4f}]
 jobs:
   description: The batch jobs this run created.
   returned: always

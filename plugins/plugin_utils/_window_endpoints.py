@@ -125,11 +125,12 @@ def resolve_endpoint(family, name, estate_options, module_defaults, environ=None
     if result.error_messages:
         raise EndpointError('endpoint {0} ({1}): {2}'.format(name, family, '; '.join(result.error_messages)))
     validated = result.validated_parameters
-    if family == 'mrs':
-        try:
+    try:
+        _module.check_common_options(validated, spec)  # as every module checks them: timeouts, ca_path
+        if family == 'mrs':
             check_options(validated, ())  # as mrs_service checks them: URLs (HTTPS), cluster id
-        except OptionError as err:
-            raise EndpointError('endpoint {0} (mrs): {1}'.format(name, err))
+    except OptionError as err:
+        raise EndpointError('endpoint {0} ({1}): {2}'.format(name, family, err))
     public = public_endpoint(family, dict((k, v) for k, v in validated.items() if k in PUBLIC_OPTIONS))
     if pointers:
         public['env'] = dict(pointers)

@@ -12,8 +12,10 @@ runner and the ledger share. Reference: docs/dev/window-model.md.
 from __future__ import annotations
 
 import datetime
+import math
 import re
 
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import UUID_SHAPE
 from ansible_collections.quiesce.lifecycle.plugins.plugin_utils._window_gates import GATES, unknown_gates
 
 # Stage kinds and the default order (applications, databases, agents, machines).
@@ -124,7 +126,7 @@ def parse_expect(value, where, problems):
 def _positive_number(value, where, problems, default=None, maximum=None):
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
         problems.add(where, 'must be a positive number of seconds, got %r' % (value,))
         return default
     if maximum is not None and value > maximum:
@@ -326,6 +328,12 @@ def _normalize_target(kind, raw, where, problems):
         if ids is not None:
             if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i.strip() for i in ids):
                 problems.add(where + '.server_ids', 'must be a non-empty list of server ids')
+                return None
+            malformed = [i for i in ids if not UUID_SHAPE.fullmatch(i.strip())]
+            if malformed:
+                # Each id becomes a URL path segment: found here, before any endpoint is read.
+                problems.add(where + '.server_ids', 'must be server ids as BMS shows them (UUIDs, e.g. '
+                             '616fb98f-46ca-475e-917e-2563e5a8cd19), got %r' % (malformed,))
                 return None
             target['server_ids'] = list(dict.fromkeys(i.strip() for i in ids))
         for key, value in filters.items():

@@ -30,7 +30,11 @@ def read_stages(estate, session_for, skip_gates=()):
     """Resolve and read every target of every stage. ``session_for(family, endpoint)`` opens (once) and returns
     a session, raising on unusable options. Returns ``{stage name: {'targets': [...], 'problems': [...]}}`` and
     the endpoint problems (an endpoint that fails is reported once; its targets are then not read)."""
-    broken = {}
+    broken = _unusable_endpoints(estate, session_for)
+    if broken:
+        # Bad input fails before any request: with one endpoint's options unusable, nothing is read anywhere.
+        return (dict((stage['name'], {'targets': [], 'problems': [], 'unread': len(stage['targets'])})
+                     for stage in estate['stages']), _endpoint_problems(broken))
     served = set()  # endpoints that answered at least once: a later failure is the target's own
     readings = {}
     for stage in estate['stages']:
@@ -81,9 +85,31 @@ def read_stages(estate, session_for, skip_gates=()):
         # Targets on an endpoint that failed were not read: the stage's count cannot be checked against expect.
         unread = [spec for spec in stage['targets'] if (stage['family'], spec['endpoint']) in broken]
         readings[stage['name']] = {'targets': found, 'problems': problems, 'unread': len(unread)}
-    endpoint_problems = [{'where': 'endpoint {0} ({1})'.format(default_label(name), family), 'message': message}
-                         for (family, name), message in sorted(broken.items())]
-    return readings, endpoint_problems
+    return readings, _endpoint_problems(broken)
+
+
+def _unusable_endpoints(estate, session_for):
+    """``{(family, endpoint): message}`` of the endpoints the stages use whose session cannot be built.
+
+    Building a session checks its options and sends nothing (the clients log in on their first request).
+    """
+    broken = {}
+    for stage in estate['stages']:
+        for spec in stage['targets']:
+            endpoint = (stage['family'], spec['endpoint'])
+            if endpoint in broken:
+                continue
+            try:
+                session_for(*endpoint)
+            except Exception as err:  # pylint: disable=broad-except
+                # Options the session cannot be built from (EndpointError, OptionError) and the like.
+                broken[endpoint] = str(err)
+    return broken
+
+
+def _endpoint_problems(broken):
+    return [{'where': 'endpoint {0} ({1})'.format(default_label(name), family), 'message': message}
+            for (family, name), message in sorted(broken.items())]
 
 
 def unit_sizes(stage, targets):

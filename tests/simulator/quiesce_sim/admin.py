@@ -51,7 +51,7 @@ def build_admin_app(sim) -> web.Application:
     @routes.post("/_admin/faults")
     async def add_fault(request: web.Request) -> web.Response:
         fault = sim.faults.add(await body_of(request))
-        if fault.kind == "refuse":
+        if fault.kind == "refuse" and not fault.is_trigger:
             closed = await refuse_connections(sim, fault)
             return json_response({"id": fault.id, "fault": fault.public(), "closed": closed}, 201)
         return json_response({"id": fault.id, "fault": fault.public()}, 201)

@@ -252,6 +252,11 @@ class Fault:
             and (self._pattern is None or self._pattern.search(path) is not None)
         )
 
+    @property
+    def is_trigger(self) -> bool:
+        """A `refuse` fault with `method`/`path` waits for a matching request instead of refusing at once."""
+        return self.method is not None or self.path is not None
+
     def on_listener(self, api: str, instance: str | None) -> bool:
         return (self.api is None or self.api == api) and (self.instance is None or self.instance == instance)
 
@@ -286,8 +291,9 @@ class FaultBook:
                                  f"known: {sorted(set(serving)) or 'none (iam has a single listener)'}")
         if spec.get("method"):
             spec["method"] = spec["method"].upper()
-        if kind == "refuse" and ({"method", "path", "count"} & set(spec)):
-            raise ValueError("a refuse fault closes whole listeners: it takes api, instance and duration only")
+        if kind == "refuse" and "count" in spec:
+            raise ValueError("a refuse fault closes whole listeners once: it takes api, instance, duration and, as "
+                             "a trigger, method and path, but no count")
         known = set(Fault.__dataclass_fields__) - {"id", "kind", "applied", "_pattern"}
         unknown = set(spec) - known
         if unknown:
@@ -312,6 +318,13 @@ class FaultBook:
         for fault in self.faults:
             if fault.kind != "refuse" and (fault.kind == "fail_task") == task and fault.matches(api, instance, method, path):
                 fault.spend()
+                return fault
+        return None
+
+    def take_refusal_trigger(self, api: str, instance: str | None, method: str, path: str) -> Fault | None:
+        """The armed `refuse` fault (one with `method`/`path`) that a request matching them sets off, if any."""
+        for fault in self.faults:
+            if fault.kind == "refuse" and fault.is_trigger and fault.matches(api, instance, method, path):
                 return fault
         return None
 
@@ -564,6 +577,14 @@ def make_middleware(sim: Simulator, listener: Listener):
             response = await _apply(fault, request, handler, family, sim)
             status = None if request.get("dropped") else response.status
             family.decorate(request, response)
+            trigger = None if request.get("dropped") else sim.faults.take_refusal_trigger(
+                api, instance, request.method, request.path)
+            if trigger is not None:
+                # This answer still goes out, on a connection that then closes: the client's next request
+                # needs a new connection, and that is refused (provably never sent).
+                response.force_close()
+                await refuse_connections(sim, trigger, keep=request.protocol)
+                fault = fault or trigger
             return response
         except web.HTTPException as exc:
             status = exc.status
@@ -702,9 +723,10 @@ async def start_listeners(
     return [l.runner for l in ordered], dict(sim.urls)
 
 
-async def refuse_connections(sim: Simulator, fault: Fault) -> list[str]:
+async def refuse_connections(sim: Simulator, fault: Fault, keep=None) -> list[str]:
     """Close the matching listeners for `fault.duration` seconds (real time): connecting is refused, and
-    open keep-alive connections are closed; then listen again on the same port. Returns their keys."""
+    open keep-alive connections are closed (but `keep`, the connection answering a trigger); then listen
+    again on the same port. Returns their keys."""
     closed = []
     loop = asyncio.get_running_loop()
     for listener in sim.listeners:
@@ -713,7 +735,8 @@ async def refuse_connections(sim: Simulator, fault: Fault) -> list[str]:
         site, listener.site = listener.site, None
         await site.stop()
         for handler in list(listener.runner.server.connections):
-            handler.force_close()
+            if handler is not keep:
+                handler.force_close()
         listener.reopen = loop.call_later(1.0 if fault.duration is None else fault.duration,
                                           lambda listener=listener: asyncio.ensure_future(_listen_again(listener)))
         closed.append(listener.key)

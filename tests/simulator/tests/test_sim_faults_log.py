@@ -338,5 +338,25 @@ def test_refuse_one_instance_and_reset_ends_it():
         assert requests.get(handle.urls["ocp"] + "/api/v2/ob/clusters", auth=OCP_AUTH).status_code == 200
         handle.admin.reset()  # a reset ends every refusal at once
         assert requests.get(sh + "/api/v2/ob/clusters", auth=("admin", "OcpSh#2024")).status_code == 200
-        with pytest.raises(RuntimeError, match="refuse fault closes whole listeners"):
-            handle.admin.add_fault(api="ocp", kind="refuse", path="/stop$")
+        with pytest.raises(RuntimeError, match="refuse fault closes whole listeners once"):
+            handle.admin.add_fault(api="ocp", kind="refuse", count=2)
+
+
+def test_refuse_set_off_by_a_request(sim):
+    """A refuse with method/path waits for a matching request: that one is answered (on a connection that then
+    closes) and the listener refuses from then on, so the client's next request is refused wherever it goes."""
+    session = requests.Session()
+    created = requests.post(sim.urls["admin"] + "/_admin/faults",
+                            json={"api": "ocp", "method": "GET", "path": "/clusters$", "kind": "refuse", "duration": 0.6})
+    assert created.status_code == 201 and "closed" not in created.json()  # armed, nothing refused yet
+    assert session.get(sim.urls["ocp"] + "/api/v2/ob/clusters/1000002", auth=OCP_AUTH).status_code == 200
+    answered = session.get(sim.urls["ocp"] + "/api/v2/ob/clusters", auth=OCP_AUTH)
+    assert answered.status_code == 200 and answered.headers["Connection"] == "close"
+    with pytest.raises(requests.ConnectionError) as refused:
+        session.post(sim.urls["ocp"] + STOP_OB, auth=OCP_AUTH)
+    assert "NewConnectionError" in repr(refused.value)
+    assert [e["fault"] for e in sim.admin.log(api="ocp")][-2:] == [None, "refuse"]
+    time.sleep(0.8)
+    assert session.post(sim.urls["ocp"] + STOP_OB, auth=OCP_AUTH).status_code == 200
+    assert [(f["applied"], f["count"]) for f in sim.admin.faults() if f["kind"] == "refuse"] == [(1, 0)]
+    assert session.get(sim.urls["ocp"] + "/api/v2/ob/clusters", auth=OCP_AUTH).status_code == 200  # spent

@@ -178,6 +178,10 @@ def test_a_partial_job_failure_names_each_failed_server_and_keeps_the_others():
     message = str(caught.value)
     assert '2 of 10 server(s) could not be stopped (8 changed' in message
     assert 's00003 (node3): Failed to operate the BMS. [BMS.0006]' in message and 'BMS.3037' in message
+    # The job to follow up is named with each failed server (and kept in failed_servers).
+    job_id = report['jobs'][0]['job_id']
+    assert message.count('(job {0})'.format(job_id)) == 2
+    assert [f['job_id'] for f in report['failed_servers']] == [job_id, job_id]
     assert len(caught.value.partial_result['servers']) == 10
     changed = sorted(r['id'] for r in report['servers'] if r['changed'])
     assert changed == sorted(set(fake.servers) - {'s00003', 's00007'})  # what a role must restore

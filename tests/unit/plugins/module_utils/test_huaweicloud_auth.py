@@ -44,6 +44,8 @@ AKSK_CREDS = dict(access_key='AK', secret_key='SK')
     (dict(access_key='AK'), 'secret_key'),
     (dict(AKSK_CREDS, region=None), 'region'),
     (dict(AKSK_CREDS, bms_endpoint='bms.example'), 'bms_endpoint'),
+    (dict(AKSK_CREDS, access_key='AK\nX-Injected: 1'), 'access_key'),  # it goes in clear into a header
+    (dict(AKSK_CREDS, access_key='AK, Signature=x'), 'access_key'),
 ])
 def test_missing_or_unusable_options_fail_before_any_request(overrides, option):
     with pytest.raises(OptionError) as caught:

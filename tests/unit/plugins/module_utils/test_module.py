@@ -68,6 +68,16 @@ def test_bad_wait_timeout_fails_before_anything_naming_option_and_fix(run_module
     assert result['error']['option'] == 'wait_timeout'
 
 
+@pytest.mark.parametrize('option', ['request_timeout', 'poll_interval'])
+@pytest.mark.parametrize('value', ['nan', 'inf', '-inf', 0, -1.5])
+def test_seconds_that_are_not_positive_and_finite_fail_naming_the_option(run_module, option, value):
+    """nan passed a plain "<= 0" test (and inf too): requests then raised ValueError or OverflowError."""
+    called = []
+    result, failed = run_module(make_main(lambda m: called.append(1)), dict(OCP_ARGS, **{option: value}))
+    assert failed and not called
+    assert result['msg'].startswith("Option '{0}': must be a positive, finite number of seconds.".format(option))
+
+
 def test_typed_errors_become_clear_failures(run_module):
     def operation(module):
         raise ApiError('OCP', 'POST', '/api/v2/ob/clusters/1/stop', 400, code=50002,

@@ -84,6 +84,14 @@ def test_auto_chooses_aksk_only_when_an_access_key_is_set():
     assert choose_auth_method({'auth_method': 'basic', 'access_key': 'AK'}) == 'basic'
 
 
+@pytest.mark.parametrize('access_key', ['AK\n', 'AK\r\nX-Injected: 1', 'A K', 'AK:x'])
+def test_an_access_key_that_would_break_the_header_names_the_option(access_key):
+    """It goes in clear into the Authorization header: a line break there was a traceback from http.client."""
+    with pytest.raises(OptionError) as caught:
+        build_auth({'auth_method': 'aksk', 'access_key': access_key, 'secret_key': 'SK'})
+    assert caught.value.option == 'access_key'
+
+
 def test_basic_auth_header():
     auth = build_auth({'auth_method': 'basic', 'username': 'foo', 'password': 'bar'})
     request = auth(requests.Request('GET', 'http://127.0.0.1/api/v2/ob/clusters').prepare())

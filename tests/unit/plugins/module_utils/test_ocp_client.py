@@ -178,6 +178,19 @@ def test_wait_task_timeout_names_the_last_state_and_running_subtasks(scripted_se
     assert caught.value.follow_up == {'task_id': 9}
 
 
+def test_wait_task_failure_and_timeout_name_the_target(scripted_server):
+    """A task's own name (Stop OB cluster) does not say which cluster: the target is named too."""
+    target = 'cluster ob-report (id 1000003)'
+    scripted_server.reply(_task('FAILED', 'FAILED'), ok({'log': ''}))
+    with pytest.raises(OperationFailedError) as failed:
+        make_client(scripted_server.url).wait_task({'id': 9, 'name': 'Stop OB cluster'}, 30, target=target)
+    assert str(failed.value).startswith('OCP task 9 (Stop OB cluster) of cluster ob-report (id 1000003) failed')
+    scripted_server.script[:] = [_task('RUNNING', 'RUNNING')]
+    with pytest.raises(WaitTimeoutError) as timed_out:
+        make_client(scripted_server.url).wait_task({'id': 9, 'name': 'Stop OB cluster'}, 0.05, target=target)
+    assert target in str(timed_out.value) and 'task_id=9' in str(timed_out.value)
+
+
 def test_agent_paths_are_prefixed_and_fall_back_to_bare_on_404(scripted_server):
     not_found = {'status': 404, 'body': {'successful': False, 'status': 404, 'error': {'code': 0}}}
     scripted_server.reply(not_found, page([{'id': 185, 'alias': 'obstat2', 'status': 'STARTED'}], 1, 1),

@@ -142,7 +142,7 @@ class FakeOcp(FakeOcpBase):
         self.cluster['status'] = {'stop': 'STOPPING', 'start': 'STARTING', 'restart': 'RESTARTING'}[action]
         self.pending = {'stop': 'STOPPED', 'start': 'RUNNING', 'restart': 'RUNNING'}[action]
 
-    def wait_task(self, task, timeout):
+    def wait_task(self, task, timeout, target=None):
         self.waited.append(task['id'])
         if self.task_fails:
             raise OperationFailedError('task {0} failed'.format(task['id']), task_id=task['id'])
@@ -544,7 +544,7 @@ class FakeHostAgent(FakeOcpBase):
             raise unanswered()
         return task, 'trace-agent'
 
-    def wait_task(self, task, timeout):
+    def wait_task(self, task, timeout, target=None):
         self.waited.append(task['id'])
         status = self.host['hostAgentStatus']
         self.host['hostAgentStatus'] = {'STOPPING': 'OFFLINE', 'RESTARTING': 'AVAILABLE'}.get(status, status)

@@ -323,6 +323,15 @@ def test_ids_of_the_wrong_shape_fail_naming_the_option(value):
         check_segment('server_ids', value, UUID_SHAPE, 'a UUID')
 
 
+def test_an_id_with_a_final_line_break_is_refused():
+    """The shapes end with "$", which also matches before a final line break: ids ending in one used to pass (and
+    a project id goes into the X-Project-Id header, where http.client raises on it)."""
+    with pytest.raises(OptionError):
+        check_segment('project_id', '0123456789abcdef0123456789abcdef\n')
+    with pytest.raises(OptionError):
+        check_segment('server_ids', '616fb98f-46ca-475e-917e-2563e5a8cd19\n', UUID_SHAPE, 'a UUID')
+
+
 def test_ids_of_the_documented_shape_pass():
     assert check_segment('job_ids', '2c9eb2c5544cbf6101544f0602af2b4f') == '2c9eb2c5544cbf6101544f0602af2b4f'
     assert check_segment('server_ids', '616fb98f-46ca-475e-917e-2563e5a8cd19', UUID_SHAPE)

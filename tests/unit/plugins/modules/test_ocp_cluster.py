@@ -24,6 +24,11 @@ def test_id_and_name_are_exclusive(run_module, scripted_server):
     assert scripted_server.requests == []
 
 
+def test_an_id_that_is_not_positive_fails_before_any_request(run_module, scripted_server):
+    result, failed = run_module(ocp_cluster.main, args(scripted_server, id=0, state='stopped'))
+    assert failed and result['error']['option'] == 'id' and scripted_server.requests == []
+
+
 def test_check_mode_reports_the_change_and_posts_nothing(run_module, scripted_server):
     scripted_server.reply(page([CLUSTER]))
     result, failed = run_module(ocp_cluster.main, args(scripted_server, name='ob-prod', state='stopped',

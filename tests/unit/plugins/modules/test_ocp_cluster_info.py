@@ -29,3 +29,9 @@ def test_a_status_ocp_does_not_document_fails_before_any_request(run_module, scr
 def test_an_empty_name_fails_before_any_request(run_module, scripted_server):
     result, failed = run_module(ocp_cluster_info.main, args(scripted_server, name=' '))
     assert failed and result['error']['option'] == 'name' and scripted_server.requests == []
+
+
+def test_an_id_that_is_not_positive_fails_before_any_request(run_module, scripted_server):
+    """OCP ids are positive; -1 used to be sent (GET /ob/clusters/-1, then the list)."""
+    result, failed = run_module(ocp_cluster_info.main, args(scripted_server, id=-1))
+    assert failed and result['error']['option'] == 'id' and scripted_server.requests == []

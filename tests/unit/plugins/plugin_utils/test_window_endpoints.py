@@ -75,6 +75,16 @@ def test_a_manager_url_is_checked_as_the_module_checks_it():
         resolve({'manager_url': 'https://192.0.2.10:28443', 'username': 'u', 'password': 'p'})
 
 
+@pytest.mark.parametrize('option, value', [('request_timeout', float('nan')), ('request_timeout', -1),
+                                           ('ca_path', '/nonexistent/ca.pem')])
+def test_connection_options_are_checked_as_every_module_checks_them(option, value):
+    """Before, a request_timeout of nan reached requests (ValueError at the first request, after other
+    endpoints had been read) and a missing ca_path was found only when connecting."""
+    with pytest.raises(endpoints.EndpointError, match="endpoint ocp-hz \\(ocp\\): Option '{0}'".format(option)):
+        resolve({'ocp_url': 'http://ocp', 'username': 'u', 'password': 'p', option: value}, family='ocp',
+                name='ocp-hz')
+
+
 def test_the_default_endpoint_takes_module_defaults_and_the_environment(monkeypatch):
     monkeypatch.setenv('OCP_URL', 'http://ocp-env:8080')
     endpoint = endpoints.resolve_endpoint('ocp', 'default', None, {'access_key': 'ak', 'secret_key': 'sk'},

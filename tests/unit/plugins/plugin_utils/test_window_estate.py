@@ -41,7 +41,7 @@ def full_estate():
              'targets': [{'host': 'ob-report-1', 'processes': ['obstat2', 'ob_logtailer']},
                          {'host': 1006, 'scope': 'agent'}]},
             {'name': 'machines', 'kind': 'bms_power', 'endpoint': 'cn-north-4',
-             'targets': [{'name': 'rack02-', 'name_match': 'contains'}, {'server_ids': ['s-1', 's-2', 's-1']},
+             'targets': [{'name': 'rack02-', 'name_match': 'contains'}, {'server_ids': ['616fb98f-46ca-475e-917e-2563e5a8cd19', '323588b2-ed9e-4d01-a93e-489b4d533b57', '616fb98f-46ca-475e-917e-2563e5a8cd19']},
                          {'tags': ['rack=rack03']}],
              'expect': 30, 'type': 'HARD'},
         ],
@@ -81,7 +81,7 @@ def test_the_documented_estate_normalizes_without_a_problem():
     assert machines['type'] == 'HARD' and machines['expect'] == {'min': 30, 'max': 30}
     assert machines['targets'] == [
         {'filters': {'name': 'rack02-'}, 'name_match': 'contains', 'endpoint': 'cn-north-4'},
-        {'server_ids': ['s-1', 's-2'], 'endpoint': 'cn-north-4'},
+        {'server_ids': ['616fb98f-46ca-475e-917e-2563e5a8cd19', '323588b2-ed9e-4d01-a93e-489b4d533b57'], 'endpoint': 'cn-north-4'},
         {'filters': {'tags': ['rack=rack03']}, 'name_match': 'contains', 'endpoint': 'cn-north-4'}]
     assert estate['endpoints']['mrs']['mrs-dr'] == {'env': {'manager_url': 'MRS_DR_URL', 'cas_url': 'MRS_DR_CAS_URL',
                                                             'username': 'MRS_DR_USER', 'password': 'MRS_DR_PASSWORD'}}
@@ -93,7 +93,7 @@ def test_defaults_of_a_minimal_stage_depend_on_its_kind():
         {'name': 'apps', 'kind': 'mrs_service', 'targets': ['HBase']},
         {'name': 'dbs', 'kind': 'ocp_cluster', 'targets': [7]},
         {'name': 'agents', 'kind': 'ocp_agent_process', 'targets': [{'host': 'h1', 'processes': 'obstat2'}]},
-        {'name': 'servers', 'kind': 'bms_power', 'targets': [{'server_ids': ['s-1']}]}]})
+        {'name': 'servers', 'kind': 'bms_power', 'targets': [{'server_ids': ['616fb98f-46ca-475e-917e-2563e5a8cd19']}]}]})
     assert problems == []
     assert estate['window']['id'] is None and estate['window']['deadline'] is None
     assert estate['window']['progress_interval'] == estates.DEFAULT_PROGRESS_INTERVAL
@@ -113,7 +113,7 @@ def test_defaults_of_a_minimal_stage_depend_on_its_kind():
 
 def test_kinds_only_mapping_takes_the_default_order():
     estate, problems = normalize({'stages': {
-        'bms_power': {'targets': [{'server_ids': ['s-1']}]},
+        'bms_power': {'targets': [{'server_ids': ['616fb98f-46ca-475e-917e-2563e5a8cd19']}]},
         'ocp_agent_process': [{'host': 'h1', 'processes': ['obstat2']}],
         'mrs_service': ['Hue'],
         'ocp_cluster': {'targets': ['ob-report'], 'parallel': False},
@@ -126,7 +126,7 @@ def test_kinds_only_mapping_takes_the_default_order():
 
 
 def test_order_by_kind_sorts_a_list_and_keeps_the_listed_order_within_a_kind():
-    stages = [{'name': 'servers', 'kind': 'bms_power', 'targets': [{'server_ids': ['s-1']}]},
+    stages = [{'name': 'servers', 'kind': 'bms_power', 'targets': [{'server_ids': ['616fb98f-46ca-475e-917e-2563e5a8cd19']}]},
               {'name': 'mrs-b', 'kind': 'mrs_service', 'targets': ['Hive']},
               {'name': 'dbs', 'kind': 'ocp_cluster', 'targets': ['ob']},
               {'name': 'mrs-a', 'kind': 'mrs_service', 'targets': ['Hue']}]
@@ -208,6 +208,10 @@ def stage(**fields):
     ({'window': {'order': 'random'}, 'stages': [stage()]}, 'estate.window.order', 'listed, by_kind'),
     ({'window': {'progress_interval': 45}, 'stages': [stage()]}, 'estate.window.progress_interval', 'at most 30'),
     ({'window': {'progress_interval': 0}, 'stages': [stage()]}, 'estate.window.progress_interval', 'positive'),
+    # nan passed "<= 0" (and inf "<= 30" failed only with a maximum): neither is a number of seconds.
+    ({'window': {'progress_interval': float('nan')}, 'stages': [stage()]}, 'estate.window.progress_interval',
+     'positive'),
+    ({'stages': [stage(wait_budget=float('inf'))]}, 'estate.stages[0] (s1).wait_budget', 'positive'),
     ({'window': {'skip_gates': 'bms_not_locked'}, 'stages': [stage()]}, 'estate.window.skip_gates',
      'list of names'),
     ({'window': {'estimates': {'ocp_clusters': {'stop': 1}}}, 'stages': [stage()]},
@@ -288,6 +292,9 @@ def stage(**fields):
      'estate.stages[0] (s1).targets[0].server_ids', 'non-empty list'),
     ({'stages': [stage(kind='bms_power', targets=[{'server_ids': ['s', '']}])]},
      'estate.stages[0] (s1).targets[0].server_ids', 'non-empty list'),
+    # Each id becomes a URL path segment: one that would climb out of it is found before any endpoint is read.
+    ({'stages': [stage(kind='bms_power', targets=[{'server_ids': ['../../v3/projects']}])]},
+     'estate.stages[0] (s1).targets[0].server_ids', 'UUIDs'),
     ({'stages': [stage(kind='bms_power', targets=[{'status': 'OFF'}])]}, 'estate.stages[0] (s1).targets[0].status',
      'ACTIVE, SHUTOFF'),
     ({'stages': [stage(kind='bms_power', targets=[{'name': 'r', 'name_match': 'regex'}])]},

@@ -173,11 +173,11 @@ def test_a_stage_that_does_not_fit_and_every_stage_after_it_are_marked():
     # A small stage after the one that does not fit would fit by itself, but the window turns to resume
     # before it: the plan must not promise it.
     small = estate(dbs_stage(targets=['a']),
-                   {'name': 'machines', 'kind': 'bms_power', 'targets': [{'server_ids': ['s-1']}],
+                   {'name': 'machines', 'kind': 'bms_power', 'targets': [{'server_ids': ['616fb98f-46ca-475e-917e-2563e5a8cd19']}],
                     'estimate': {'stop': 500, 'start': 500}},
                    {'name': 'apps', 'kind': 'mrs_service', 'targets': ['Hue'], 'estimate': {'stop': 1, 'start': 1}},
                    estimates={'ocp_cluster': {'stop': 60, 'start': 120}})
-    plan = plan_of(small, readings(dbs=[ocp_cluster('dbs', 1)], machines=[bms_server('machines', 's-1')],
+    plan = plan_of(small, readings(dbs=[ocp_cluster('dbs', 1)], machines=[bms_server('machines', '616fb98f-46ca-475e-917e-2563e5a8cd19')],
                                    apps=[mrs_service('apps', 'Hue')]), deadline_in=200)
     assert [s['fits_deadline'] for s in plan['stages']] == [True, False, False]
 
@@ -305,8 +305,9 @@ def test_a_login_failure_is_not_blamed_on_the_selection(fake_kind):
     assert [p['where'] for p in plan['problems']] == ['endpoint ocp-sh (ocp)']
 
 
-def test_a_session_that_cannot_be_built_is_an_endpoint_problem(fake_kind):
-    fake_kind({('ocp-hz', 'a'): [1]})
+def test_a_session_that_cannot_be_built_is_an_endpoint_problem_and_nothing_is_read(fake_kind):
+    """Unusable options are bad input: no target is read, on that endpoint or any other (before, ocp-hz's were)."""
+    kind = fake_kind({('ocp-hz', 'a'): [1]})
 
     def session_for(family, endpoint):
         if endpoint == 'default':
@@ -317,7 +318,7 @@ def test_a_session_that_cannot_be_built_is_an_endpoint_problem(fake_kind):
     stage_readings, endpoint_problems = plans.read_stages(the_estate, session_for)
     assert endpoint_problems == [{'where': 'endpoint module_defaults/environment (ocp)',
                                   'message': 'endpoint module_defaults/environment (ocp): missing required ocp_url'}]
-    assert len(stage_readings['dbs']['targets']) == 1
+    assert stage_readings['dbs']['targets'] == [] and kind.resolved == [] and kind.gate_calls == []
 
 
 @pytest.mark.parametrize('error', [
