@@ -89,6 +89,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	$(BIN)/python tools/venv_bin_on_path.py
 	touch $@
 
 $(REPO)/.venv-%/.installed: requirements/core-%.txt
@@ -147,9 +148,11 @@ integration-floor: integration-$(firstword $(CORE_OLDER))
 
 # The maintenance_window role's molecule scenarios (extensions/molecule; each starts its own simulator and stops
 # it by its PID). molecule runs from $(VENV); the playbooks with ansible-core X's venv. The newest core runs every
-# scenario, older ones MOLECULE_SCENARIO (default: default). tools/molecule also works from a clean shell.
+# scenario, older ones MOLECULE_SCENARIO (default: default). tools/molecule also works from a clean shell, and the
+# venv's own molecule whatever PATH holds (tools/venv_bin_on_path.py; checked first with a bare PATH).
 
 molecule-%: tree-%
+	$(if $(call is_newest,$*),env -i HOME="$$HOME" PATH=/usr/bin:/bin $(BIN)/molecule --version)
 	VENV=$(VENV) MOLECULE_VENV=$(call core_venv,$*) tools/molecule test \
 	  $(if $(call is_newest,$*),--all,-s $(MOLECULE_SCENARIO))
 
