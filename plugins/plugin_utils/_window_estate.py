@@ -442,6 +442,12 @@ def _normalize_stage(index, raw, endpoints, problems, seen_names):
         stage['targets'].append(normalized)
     if not stage['targets']:
         return None
+    if stage['expect'] is None and any('filters' in target for target in stage['targets']):
+        # A filter's count is not in the estate: `name: "-"` matched (as a substring) every server of a project.
+        problems.add(where + '.expect', 'is required when servers are selected by list filters ({0}): say how '
+                     'many the selection must resolve to (expect: 30, or a range "28-30"); --check shows the '
+                     'count it resolves to now'.format(', '.join(sorted(set(
+                         key for target in stage['targets'] for key in target.get('filters', {}))))))
     return stage
 
 

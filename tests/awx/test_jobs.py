@@ -16,7 +16,8 @@ import runner
 # cluster, agent processes (the third stage), a rack of bare-metal servers (one of its 30 already off).
 WINDOW = {"maintenance_window_estate": (runner.PROJECT / "estates" / "example.yml").read_text()}
 RACK02 = {"maintenance_window_estate": yaml.safe_dump({"stages": [
-    {"name": "machines", "kind": "bms_power", "targets": [{"name": "rack02-", "name_match": "contains"}]}]})}
+    {"name": "machines", "kind": "bms_power", "targets": [{"name": "rack02-", "name_match": "contains"}],
+     "expect": 30}]})}
 AGENT_STOP = r"/agent/processes/[0-9]+/stop$"
 
 

@@ -147,7 +147,7 @@ def test_a_deadline_too_short_for_the_third_stage_stops_after_the_second_and_res
                    'estimates': dict((k, estimates) for k in ('mrs_service', 'ocp_cluster', 'bms_power'))},
         'stages': [{'name': 'apps', 'kind': 'mrs_service', 'targets': ['Hue']},
                    {'name': 'databases', 'kind': 'ocp_cluster', 'targets': ['ob-report']},
-                   {'name': 'machines', 'kind': 'bms_power', 'targets': [{'name': 'rack02-'}]}],
+                   {'name': 'machines', 'kind': 'bms_power', 'targets': [{'name': 'rack02-'}], 'expect': 30}],
     }
     run = playbooks.run(sim, 'window', estate)
     assert run.returncode != 0  # the window could not do its work: it says so

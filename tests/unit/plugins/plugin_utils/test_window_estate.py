@@ -322,8 +322,20 @@ def test_a_bms_status_filter_is_spelled_as_the_api_and_the_modules_spell_it():
     # bms_power/bms_info accept only the API's upper-case statuses: the estate must not pass "shutoff" on.
     _estate, problems = normalize({'stages': [stage(kind='bms_power', targets=[{'status': 'shutoff'}])]})
     assert wheres(problems) == ['estate.stages[0] (s1).targets[0].status']
-    estate, problems = normalize({'stages': [stage(kind='bms_power', targets=[{'status': 'SHUTOFF'}])]})
+    estate, problems = normalize({'stages': [stage(kind='bms_power', targets=[{'status': 'SHUTOFF'}], expect=5)]})
     assert problems == [] and estate['stages'][0]['targets'][0]['filters'] == {'status': 'SHUTOFF'}
+
+
+def test_servers_selected_by_list_filters_need_expect():
+    # `name: "-"` matches as a substring: it once powered off 295 servers. A filter's count must be stated.
+    _estate, problems = normalize({'stages': [stage(kind='bms_power', targets=[
+        {'name': '-'}, {'server_ids': ['616fb98f-46ca-475e-917e-2563e5a8cd19']}, {'tags': ['rack=rack03']}])]})
+    assert wheres(problems) == ['estate.stages[0] (s1).expect']
+    assert 'list filters (name, tags)' in problems[0]['message'] and 'expect: 30' in problems[0]['message']
+    # Ids name each server: their count is in the estate itself.
+    _estate, problems = normalize({'stages': [stage(kind='bms_power', targets=[
+        {'server_ids': ['616fb98f-46ca-475e-917e-2563e5a8cd19']}])]})
+    assert problems == []
 
 
 def test_an_unknown_gate_in_a_stage_is_named():

@@ -77,7 +77,7 @@ def test_the_count_must_match_expect(expect, count, ok):
         assert 'the stage expects {0}:'.format(wanted) in problem['message']
 
 
-def test_without_expect_any_count_is_accepted():
+def test_named_targets_need_no_expect_their_count_is_in_the_estate():
     plan = plan_of(estate(dbs_stage()), readings(dbs=[ocp_cluster('dbs', 1)]))
     assert plan['ok'] is True and plan['stages'][0]['expect'] is None
 
@@ -124,7 +124,7 @@ def test_endpoint_and_extra_problems_are_carried_first():
 def two_stage_estate(**window_settings):
     return estate(
         dbs_stage(targets=['a', 'b']),
-        {'name': 'machines', 'kind': 'bms_power', 'endpoint': 'cn-north-4', 'targets': [{'name': 'rack'}],
+        {'name': 'machines', 'kind': 'bms_power', 'endpoint': 'cn-north-4', 'targets': [{'name': 'rack'}], 'expect': 1500,
          'estimate': {'stop': 20, 'start': 30}},
         {'name': 'apps', 'kind': 'mrs_service', 'endpoint': 'mrs-prod', 'targets': ['Hue', 'Hive']},
         estimates={'ocp_cluster': {'stop': 60, 'start': 120}}, **window_settings)
