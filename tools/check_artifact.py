@@ -11,6 +11,7 @@ import tarfile
 
 FORBIDDEN_PREFIXES = ('tests/simulator', 'tests/browser', 'tests/e2e', 'tests/output', 'tests/awx', 'benchmarks',
                       'tools/', 'requirements/', '.venv', 'build/', '.ci', '.git', 'Makefile', 'tests/integration/run',
+                      'tests/integration/report_schema.py',
                       'awx/', 'extensions/molecule', 'tests/proofs')
 FORBIDDEN_PARTS = ('__pycache__', '.pytest_cache')
 REQUIRED = ('MANIFEST.json', 'FILES.json', 'meta/runtime.yml', 'meta/execution-environment.yml', 'requirements.txt',

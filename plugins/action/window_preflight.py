@@ -208,6 +208,8 @@ def preflight(context, check_mode):
                                   deadline_iso, plan_path, paths['ledger_path'], paths['report_prefix'])
         if not plan['ok']:
             state.event('preflight', plans.describe_problems(plan['problems']))
+        if operator_tasks and phase == 'full':
+            state.data['operator_tasks'] = operator_tasks  # the report names the gap between quiesce and resume
         state.save()
         if ledger is not None and not check_mode:
             ledger.save()  # the hand-off's ledger on disk: the stages update it from here on

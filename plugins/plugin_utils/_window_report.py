@@ -31,6 +31,11 @@ SUMMARY_EXAMPLES = 5
 MARKDOWN_EVENTS = 30
 
 # A target's outcome in the report, worst first (an aggregated row takes the worst of its targets).
+# What a window's record notes as it goes (window.json events; events[].kind of the schema). The window writes
+# preflight (its problems), turn (to resume: a failure, the deadline) and continue (on_failure=continue); the others
+# are for records that tell more (the operator's tasks, a gate's or the deadline's verdict, a stage's own note).
+# Any other kind is shown as a note.
+EVENT_KINDS = ('preflight', 'turn', 'continue', 'deadline', 'gate', 'stage', 'operator', 'note')
 ROW_STATUSES = ('failed', 'unknown', 'still_stopped', 'resumed', 'skipped', 'left_alone')
 STATUS_TEXT = {'failed': 'failed', 'unknown': 'unknown', 'still_stopped': 'still stopped', 'resumed': 'resumed',
                'skipped': 'skipped', 'left_alone': 'left alone'}
@@ -217,7 +222,7 @@ def build_report(record, files=None, aggregate_threshold=AGGREGATE_THRESHOLD):
     model['stages'] = _stages(record, plan, ledger, entries, aggregate_threshold)
     model['failures'], model['failure'] = _failures(record, model['stages'], entries, events)
     model['still_stopped'] = [_still_stopped(entry) for entry in entries if entry.get('status') != 'resumed']
-    model['phases'] = _phases(model['stages'], entries, events)
+    model['phases'] = _phases(record, model['stages'], entries, events)
     model['counts'] = _counts([row for stage in model['stages'] for row in stage['targets']])
     model['counts']['still_stopped_in_ledger'] = len(model['still_stopped'])
     model['result'] = _result(model)
@@ -228,7 +233,8 @@ def build_report(record, files=None, aggregate_threshold=AGGREGATE_THRESHOLD):
 def _event(event):
     event = _mapping(event)
     return {'at': _normal_time(event.get('at')), 'phase': event.get('phase'), 'stage': event.get('stage'),
-            'kind': event.get('kind') or 'note', 'message': str(event.get('message') or '')}
+            'kind': event.get('kind') if event.get('kind') in EVENT_KINDS else 'note',
+            'message': str(event.get('message') or '')}
 
 
 def _stage_order(record, plan, ledger, entries):
@@ -640,11 +646,12 @@ def _still_stopped(entry):
             'cascade_of': entry.get('cascade_of'), 'note': note}
 
 
-def _phases(stages, entries, events):
+def _phases(record, stages, entries, events):
     """The quiesce, operator (or hold) and resume periods: from this run's stages, else (quiesce) the ledger's times.
 
-    The time between quiesce and resume is the operator's when an operator event falls in it; otherwise (the
-    window failed and put back what it had stopped, or the jobs were apart) it is only a hold.
+    The time between quiesce and resume is the operator's when the window ran the operator's tasks (a full window
+    given them that did not turn to resume first, or an operator event in that time); otherwise (the window failed and put back what it had stopped,
+    or the jobs were apart) it is only a hold.
     """
     spans = {}
     for stage in stages:
@@ -668,8 +675,10 @@ def _phases(stages, entries, events):
                   'source': 'this run'}
         if phases and parse_time(phases[0]['finished_at']) < parse_time(resume['started_at']):
             gap = (parse_time(phases[0]['finished_at']), parse_time(resume['started_at']))
-            operator = any(event['kind'] == 'operator' and event['at'] and gap[0] <= parse_time(event['at']) <= gap[1]
-                           for event in events)
+            # The operator's tasks ran in the gap unless the window turned to resume before them.
+            operator = (bool(record.get('operator_tasks')) and not record.get('turned')) or any(
+                event['kind'] == 'operator' and event['at'] and gap[0] <= parse_time(event['at']) <= gap[1]
+                for event in events)
             phases.append({'name': 'operator' if operator else 'hold', 'started_at': phases[0]['finished_at'],
                            'finished_at': resume['started_at'], 'source': phases[0]['source']})
         phases.append(resume)

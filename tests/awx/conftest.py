@@ -17,11 +17,20 @@ for path in (REPO / "tests" / "simulator", REPO / "tests" / "integration"):
         sys.path.insert(0, str(path))
 
 import runner  # noqa: E402  pylint: disable=wrong-import-position
+import report_schema  # noqa: E402  pylint: disable=wrong-import-position
 import sim_env  # noqa: E402  pylint: disable=wrong-import-position
 from quiesce_sim.scenario import load_scenario  # noqa: E402  pylint: disable=wrong-import-position
 from quiesce_sim.testing import running_simulator  # noqa: E402  pylint: disable=wrong-import-position
 
 SCENARIO = REPO / "tests" / "simulator" / "scenarios" / "default.yml"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def reports_follow_the_schema(tmp_path_factory):
+    """Every report.json the session's runs wrote validates against the shipped schema (docs/schemas)."""
+    yield
+    _count, problems = report_schema.check_reports_under(tmp_path_factory.getbasetemp())
+    assert not problems, "\n".join(problems)
 
 
 @dataclass

@@ -26,6 +26,7 @@ sys.path.insert(0, str(REPO / 'tests' / 'integration'))
 
 from quiesce_sim.scenario import load_scenario  # noqa: E402
 from quiesce_sim.testing import running_simulator  # noqa: E402
+import report_schema  # noqa: E402
 import sim_env  # noqa: E402
 
 COLLECTIONS = REPO / 'build' / 'collections'
@@ -53,6 +54,14 @@ class Simulator:
 
     def state(self):
         return self.admin.state()
+
+
+@pytest.fixture(scope='session', autouse=True)
+def reports_follow_the_schema(tmp_path_factory):
+    """Every report.json the session's runs wrote validates against the shipped schema (docs/schemas)."""
+    yield
+    _count, problems = report_schema.check_reports_under(tmp_path_factory.getbasetemp())
+    assert not problems, '\n'.join(problems)
 
 
 @pytest.fixture
@@ -157,7 +166,10 @@ class Playbooks:
         return json.loads((self.window_dir(window_id) / 'ledger.json').read_text())
 
     def report(self, window_id):
-        return json.loads((self.window_dir(window_id) / 'report.json').read_text())
+        path = self.window_dir(window_id) / 'report.json'
+        _count, problems = report_schema.check_reports_under(path)
+        assert not problems, '\n'.join(problems)
+        return json.loads(path.read_text())
 
 
 @pytest.fixture

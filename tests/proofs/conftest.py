@@ -8,9 +8,18 @@ from __future__ import annotations
 import pytest
 
 import proofs_support
+import report_schema  # proofs_support puts tests/integration on sys.path
 
 # Tables a suite wants printed at the end of the run (title, text).
 SUMMARIES = []
+
+
+@pytest.fixture(scope='session', autouse=True)
+def reports_follow_the_schema(tmp_path_factory):
+    """Every report.json the session's runs wrote validates against the shipped schema (docs/schemas)."""
+    yield
+    _count, problems = report_schema.check_reports_under(tmp_path_factory.getbasetemp())
+    assert not problems, '\n'.join(problems)
 
 
 @pytest.fixture(scope='session', autouse=True)

@@ -525,3 +525,26 @@ def test_times_in_every_documented_shape_are_read_as_utc(text, expected):
                                               (None, '')])
 def test_durations_read_naturally(seconds, expected):
     assert report.duration_text(seconds) == expected
+
+
+def test_the_schema_admits_every_event_kind_the_window_writes_and_no_other(validator):
+    with open(SCHEMA_PATH) as handle:
+        schema = json.load(handle)
+    kinds = schema['$defs']['event']['properties']['kind']['enum']
+    assert kinds == list(report.EVENT_KINDS)
+    record = records.load('full_ok')
+    # What WindowState.event writes in real runs (window_preflight, window_stage, the turn), and one it never does.
+    for kind in ('preflight', 'turn', 'continue', 'made-up'):
+        record['events'].append({'at': '2026-12-06T02:05:00Z', 'phase': 'quiesce', 'stage': None, 'kind': kind,
+                                 'message': kind + ' event'})
+    model, unused_markdown, unused_page, text = render_all(record)
+    assert [e['kind'] for e in model['events'][-4:]] == ['preflight', 'turn', 'continue', 'note']
+    validator.validate(json.loads(text))
+
+
+def test_the_gap_is_the_operators_when_the_window_ran_their_tasks():
+    record = records.load('full_ok')
+    record['events'] = [e for e in record['events'] if e['kind'] != 'operator']
+    assert [p['name'] for p in report.build_report(record)['phases']] == ['quiesce', 'hold', 'resume']
+    record['operator_tasks'] = '/srv/playbooks/patch-os.yml'   # what window_preflight records for a full window
+    assert [p['name'] for p in report.build_report(record)['phases']] == ['quiesce', 'operator', 'resume']
