@@ -70,7 +70,7 @@ EXAMPLES = r'''
   block:
     - name: Read the jobs until all have finished
       quiesce.lifecycle.bms_info:
-        job_ids: "{{ stopping.job_ids }}"
+        job_ids: "{{ stopping.follow_up | map(attribute='id') | list }}"
       register: jobs
       until: jobs.jobs | rejectattr('terminal') | list | length == 0
       retries: 60

@@ -119,7 +119,7 @@ EXAMPLES = r'''
 
     - name: Follow the jobs later
       quiesce.lifecycle.bms_info:
-        job_ids: "{{ stopping.job_ids }}"
+        job_ids: "{{ stopping.follow_up | map(attribute='id') | list }}"
       register: jobs
       until: jobs.jobs | rejectattr('terminal') | list | length == 0
       retries: 60
@@ -233,7 +233,7 @@ jobs:
 job_ids:
   description:
     - Ids of the batch jobs this run created, to follow with M(quiesce.lifecycle.bms_info).
-    - Deprecated alias of RV(follow_up[].id), kept for one release; it will be removed in version 0.2.0.
+    - Deprecated alias of RV(follow_up[].id), kept for one release; it will be removed in version 0.3.0.
   returned: always
   type: list
   elements: str

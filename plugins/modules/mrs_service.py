@@ -127,7 +127,7 @@ EXAMPLES = r'''
 
     - name: Show what the Manager stopped with it
       ansible.builtin.debug:
-        msg: "{{ hdfs_stop.other_services_changed | map(attribute='name') | list }}"
+        msg: "{{ hdfs_stop.changed_targets | selectattr('cascade_of') | map(attribute='name') | list }}"
 
     - name: Start HDFS and what it depends on
       quiesce.lifecycle.mrs_service:
@@ -195,14 +195,14 @@ after:
 command_id:
   description:
     - ID of the last Manager command sent; null when nothing was sent or the id was lost to a dropped connection.
-    - Deprecated alias of RV(follow_up[].id) (of the last entry), kept for one release; it will be removed in version 0.2.0.
+    - Deprecated alias of RV(follow_up[].id) (of the last entry), kept for one release; it will be removed in version 0.3.0.
   returned: always
   type: int
   sample: 101
 progress:
   description:
     - C(total_progress) of the last command, 100 when it completed.
-    - Deprecated alias of RV(commands[].total_progress) (of the last entry), kept for one release; it will be removed in version 0.2.0.
+    - Deprecated alias of RV(commands[].total_progress) (of the last entry), kept for one release; it will be removed in version 0.3.0.
   returned: always
   type: float
   sample: 100.0
@@ -241,7 +241,7 @@ other_services_changed:
   description:
     - With O(only_self=false), the other services whose running status the task changed, read back before and
       after (a restart also lists the dependents it stopped and started again).
-    - Deprecated alias of the RV(changed_targets) entries that have RV(changed_targets[].cascade_of), kept for one release; it will be removed in version 0.2.0.
+    - Deprecated alias of the RV(changed_targets) entries that have RV(changed_targets[].cascade_of), kept for one release; it will be removed in version 0.3.0.
   returned: when O(only_self=false), not in check mode
   type: list
   elements: dict

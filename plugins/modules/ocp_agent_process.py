@@ -201,7 +201,7 @@ skipped_processes:
 task:
   description:
     - With O(scope=agent), the OCP task that stopped or restarted the agent (id, name, status, subtasks).
-    - Deprecated alias of RV(follow_up), kept for one release; it will be removed in version 0.2.0.
+    - Deprecated alias of RV(follow_up), kept for one release; it will be removed in version 0.3.0.
   returned: when O(scope=agent)
   type: dict
 trace_id:

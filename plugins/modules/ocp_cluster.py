@@ -148,7 +148,7 @@ after:
 task:
   description:
     - The OCP task this module started. It is null when the module started none.
-    - Deprecated alias of the RV(follow_up) entry whose RV(follow_up[].attached) is false, kept for one release; it will be removed in version 0.2.0.
+    - Deprecated alias of the RV(follow_up) entry whose RV(follow_up[].attached) is false, kept for one release; it will be removed in version 0.3.0.
   returned: always
   type: dict
   contains:
@@ -172,7 +172,7 @@ attached_task:
   description:
     - The OCP task that was already running on the cluster when the module looked, and that the module followed
       instead of sending another action. It has the same keys as RV(task). It is null when there was none.
-    - Deprecated alias of the RV(follow_up) entry whose RV(follow_up[].attached) is true, kept for one release; it will be removed in version 0.2.0.
+    - Deprecated alias of the RV(follow_up) entry whose RV(follow_up[].attached) is true, kept for one release; it will be removed in version 0.3.0.
   returned: always
   type: dict
 trace_id:
