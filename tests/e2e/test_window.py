@@ -348,6 +348,40 @@ def test_quiesce_and_resume_as_separate_runs_hand_over_through_the_artifact(simu
     assert estate_state(sim.state()) == before
 
 
+ONE_CLUSTER = {'stages': [{'name': 'databases', 'kind': 'ocp_cluster', 'targets': ['ob-report']}]}
+
+
+def test_a_resume_refuses_another_windows_ledger_unless_told_to_adopt_it(simulator, playbooks):
+    sim = simulator()
+    before = estate_state(sim.state())
+    first = playbooks.run(sim, 'quiesce', ONE_CLUSTER, extra_vars={'maintenance_window_id': 'chg-7'})
+    assert first.returncode == 0, first.output[-4000:]
+    stops = len(sim.mutating())
+    assert stops == 1 and sim.state()['ocp']['clusters']['1000003']['status'] == 'STOPPED'
+    # The resume job of another change ticket pointed at chg-7's ledger: a typo'd id must not resume chg-7.
+    ledger = {'maintenance_window_ledger_path': str(playbooks.window_dir('chg-7') / 'ledger.json')}
+    wrong = playbooks.run(sim, 'resume', ONE_CLUSTER, extra_vars=dict(ledger, maintenance_window_id='chg-8'))
+    assert wrong.returncode != 0
+    assert "the ledger belongs to window 'chg-7', not 'chg-8'" in wrong.output
+    assert 'maintenance_window_adopt_ledger=true' in wrong.output
+    assert len(sim.mutating()) == stops
+    adopted = playbooks.run(sim, 'resume', ONE_CLUSTER, extra_vars=dict(
+        ledger, maintenance_window_id='chg-8', maintenance_window_adopt_ledger=True))
+    assert adopted.returncode == 0, adopted.output[-4000:]
+    assert estate_state(sim.state()) == before and len(sim.mutating()) == 2 * stops
+
+
+def test_a_state_location_that_cannot_be_written_fails_preflight_and_stops_nothing(simulator, playbooks, tmp_path):
+    sim = simulator()
+    blocker = tmp_path / 'not-a-directory'
+    blocker.write_text('a file where the state directory would go\n')
+    playbooks.state_dir = blocker / 'state'   # no directory can be made under a file, whoever runs the test
+    run = playbooks.run(sim, 'window', ONE_CLUSTER)
+    assert run.returncode != 0
+    assert 'state location' in run.output and 'QUIESCE_STATE_DIR' in run.output
+    assert sim.mutating() == []
+
+
 def _demo_estate():
     import yaml
     return yaml.safe_load((REPO / 'demo' / 'estate.yml').read_text())['maintenance_window_estate']
