@@ -160,7 +160,8 @@ def _resume(context, state, plan, ledger, budget):
         sessions = _open_sessions(context, stage, endpoints, ledger)
         stage_runner = runner.StageRunner(stage, sessions, ledger, context.say, context.progress_interval())
         result = stage_runner.resume(entries, timeout, skip_gates=context.skip_gates() + list(
-            stage.get('skip_gates') or []), post_start_grace=window_settings.get('post_start_grace') or 120)
+            stage.get('skip_gates') or []), post_start_grace=window_settings.get('post_start_grace') or 120,
+            gates_within=budget.time_before(later))
     except Exception as err:  # pylint: disable=broad-except
         result = _skipped(dict(stage, targets=entries), runner.STAGE_FAILED,
                           'the resume of this stage could not run: {0}'.format(err), phase='resume')

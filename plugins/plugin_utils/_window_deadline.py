@@ -99,6 +99,12 @@ class Budget:
         share = left - still_to_resume_after
         return min(budget, share) if share >= start_seconds else budget
 
+    def time_before(self, still_to_resume_after):
+        """Seconds from now until only ``still_to_resume_after`` is left before the deadline (None: no deadline).
+        What a resume stage may spend beyond its starts (its post-start gates waiting for health) ends there."""
+        left = self.left()
+        return None if left is None else max(0.0, left - still_to_resume_after)
+
 
 def describe_shortfall(stage_name, needed, left):
     return ('stage {0} was not started: it needs about {1:.0f}s (its stop and start plus the resume of what is '

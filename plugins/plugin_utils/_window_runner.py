@@ -333,8 +333,12 @@ class StageRunner:
 
     # ------------------------------------------------------------------ resume
 
-    def resume(self, entries, timeout, skip_gates=(), post_start_grace=120):
-        """Start again what the ledger holds for this stage; then the post-start gates."""
+    def resume(self, entries, timeout, skip_gates=(), post_start_grace=120, gates_within=None):
+        """Start again what the ledger holds for this stage; then the post-start gates.
+
+        ``gates_within`` (seconds from now, None: no limit): the gates wait for health no longer than that, so
+        that waiting here never takes the time the stages still to resume need before the deadline."""
+        gates_end = None if gates_within is None else self.clock() + gates_within
         result = {'name': self.stage['name'], 'kind': self.stage['kind'], 'phase': 'resume', 'status': DONE,
                   'started_at': now_iso(), 'finished_at': None, 'reason': None, 'gates': [], 'targets': []}
         self.say('[{0}] starting {1} again ({2}); wait budget {3:.0f}s'.format(
@@ -364,7 +368,7 @@ class StageRunner:
             result['targets'].append(report)
         back = (kinds.DONE_START, kinds.UNCHANGED)
         started = [e for e in entries if outcomes.get(e['key'], {}).get('outcome') in back]
-        result['gates'] = self._post_gates(started, skip_gates, post_start_grace)
+        result['gates'] = self._post_gates(started, skip_gates, post_start_grace, gates_end)
         bad = [t for t in result['targets'] if t['outcome'] not in (kinds.DONE_START, kinds.UNCHANGED)]
         failed_gates = gates.failed(result['gates'])
         if bad:
@@ -394,13 +398,14 @@ class StageRunner:
         if changes:
             self.ledger.update_each(changes)
 
-    def _post_gates(self, entries, skip_gates, grace):
-        """Post-start verdicts; readings are repeated for up to ``grace`` seconds while a gate still fails
-        (health comes back a little after a start)."""
+    def _post_gates(self, entries, skip_gates, grace, until=None):
+        """Post-start verdicts; readings are repeated for up to ``grace`` seconds (and not past ``until``, a time
+        of ``clock``) while a gate still fails (health comes back a little after a start). One reading is always
+        taken."""
         names = gates.gates_for(self.stage['kind'], 'post')
         if not entries or all(name in skip_gates for name in names):
             return gates.evaluate(self.stage['kind'], 'post', [], skip_gates) if names else []
-        end = self.clock() + grace
+        end = self.clock() + grace if until is None else min(self.clock() + grace, until)
         while True:
             readings = []
             try:

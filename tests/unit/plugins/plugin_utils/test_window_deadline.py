@@ -106,3 +106,10 @@ def test_the_shortfall_names_the_stage_and_the_seconds():
     text = deadlines.describe_shortfall('machines', 130.4, 99.6)
     assert 'stage machines was not started' in text and '130s' in text and 'only 100s are left' in text
     assert 'only 0s are left' in deadlines.describe_shortfall('machines', 10, -50)
+
+
+def test_the_gate_time_is_what_the_deadline_leaves_after_the_later_resumes():
+    now = [1000.0]
+    budget = deadlines.Budget(1300.0, lambda: now[0])
+    assert budget.time_before(100) == 200 and budget.time_before(400) == 0
+    assert deadlines.Budget(None, lambda: now[0]).time_before(100) is None
