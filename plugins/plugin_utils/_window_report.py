@@ -30,12 +30,12 @@ SUMMARY_EXAMPLES = 5
 # Events Markdown shows before it points at the JSON report for the rest.
 MARKDOWN_EVENTS = 30
 
-# A target's outcome in the report, worst first (an aggregated row takes the worst of its targets).
 # What a window's record notes as it goes (window.json events; events[].kind of the schema). The window writes
 # preflight (its problems), turn (to resume: a failure, the deadline) and continue (on_failure=continue); the others
 # are for records that tell more (the operator's tasks, a gate's or the deadline's verdict, a stage's own note).
 # Any other kind is shown as a note.
 EVENT_KINDS = ('preflight', 'turn', 'continue', 'deadline', 'gate', 'stage', 'operator', 'note')
+# A target's outcome in the report, worst first (an aggregated row takes the worst of its targets).
 ROW_STATUSES = ('failed', 'unknown', 'still_stopped', 'resumed', 'skipped', 'left_alone')
 STATUS_TEXT = {'failed': 'failed', 'unknown': 'unknown', 'still_stopped': 'still stopped', 'resumed': 'resumed',
                'skipped': 'skipped', 'left_alone': 'left alone'}
@@ -649,9 +649,9 @@ def _still_stopped(entry):
 def _phases(record, stages, entries, events):
     """The quiesce, operator (or hold) and resume periods: from this run's stages, else (quiesce) the ledger's times.
 
-    The time between quiesce and resume is the operator's when the window ran the operator's tasks (a full window
-    given them that did not turn to resume first, or an operator event in that time); otherwise (the window failed and put back what it had stopped,
-    or the jobs were apart) it is only a hold.
+    The time between quiesce and resume is the operator's when the window ran the operator's tasks (a full
+    window given them that did not turn to resume first, or an operator event in that time); otherwise (the
+    window failed and put back what it had stopped, or the jobs were apart) it is only a hold.
     """
     spans = {}
     for stage in stages:
