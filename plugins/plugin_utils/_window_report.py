@@ -467,7 +467,8 @@ def _row_status(row):
     return 'skipped'
 
 
-ACTION_WORDS = {'stopped': 'stopped', 'started': 'started', 'failed': '{verb} failed', 'unknown': '{verb} outcome unknown'}
+ACTION_WORDS = {'stopped': 'stopped', 'started': 'started', 'failed': '{verb} failed', 'unknown': '{verb} outcome unknown',
+                'not_started': '{verb} not sent'}
 LEDGER_ONLY_WORDS = {'intent': 'stop sent, outcome not recorded', 'failed': 'stop failed'}
 
 

@@ -548,3 +548,17 @@ def test_the_gap_is_the_operators_when_the_window_ran_their_tasks():
     assert [p['name'] for p in report.build_report(record)['phases']] == ['quiesce', 'hold', 'resume']
     record['operator_tasks'] = '/srv/playbooks/patch-os.yml'   # what window_preflight records for a full window
     assert [p['name'] for p in report.build_report(record)['phases']] == ['quiesce', 'operator', 'resume']
+
+
+def test_a_target_whose_action_was_never_sent_validates_and_says_so(validator):
+    # What the runner writes for a target of a sequential stage after an earlier one failed: outcome not_started.
+    record = records.load('failed_api_error')
+    databases = record['stages'][1]
+    databases['targets'].append({'key': 'ocp_cluster:ocp-hz:1000004', 'label': 'ob-archive (1000004)',
+                                 'before': 'RUNNING', 'after': 'RUNNING', 'decision': 'stop', 'outcome': 'not_started',
+                                 'started_at': None, 'finished_at': None, 'follow_up': None, 'error': None})
+    model, markdown, unused_page, text = render_all(record)
+    validator.validate(json.loads(text))
+    row = row_of(model, 'ocp_cluster:ocp-hz:1000004')
+    assert row['status'] == 'skipped' and row['done'] == 'stop not sent'
+    assert 'stop not sent' in markdown
