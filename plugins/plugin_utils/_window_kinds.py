@@ -140,8 +140,10 @@ class MrsServiceKind(Kind):
         cluster_id = session.client.cluster_id
         action = decide('stopped', status.running_status)
         decision = ALREADY_STOPPED if action == NOTHING else IN_TRANSITION if action == WAIT else STOP
+        key = 'mrs_service:{0}:{1}:{2}'.format(endpoint, cluster_id, service)
+        session.cache[key] = status
         return self.target(
-            stage, endpoint, 'mrs_service:{0}:{1}:{2}'.format(endpoint, cluster_id, service),
+            stage, endpoint, key,
             {'service': service, 'cluster_id': cluster_id}, service, status.running_status, decision,
             {'running_status': status.running_status, 'health_status': status.health_status})
 
@@ -162,14 +164,20 @@ class MrsServiceKind(Kind):
                 target['reading']['cluster_health'] = health
 
     def stop(self, session, stage, targets, timeout, keep_going, clock):
-        """Services of one Manager in the listed order, one ``ServiceRun`` each, sharing the unit's budget."""
+        """Services of one Manager in the listed order, one ``ServiceRun`` each, sharing the unit's budget.
+
+        The first service is decided on the status the gates just read (``refresh``); every later one is read
+        again right before its stop, since the stops before it may have changed it (only_self=false stops the
+        dependents) and that read is then the only one taken since."""
         end = clock() + timeout
         outcomes, cascades = {}, []
+        gate_readings = [session.cache.pop(t['key'], None) for t in targets]
         for position, target in enumerate(targets):
             service = target['target']['service']
             try:
                 result = ServiceRun(session.client, service, only_self=stage.get('only_self', True), wait=True,
-                                    wait_timeout=max(1.0, end - clock())).run('stopped')
+                                    wait_timeout=max(1.0, end - clock())).run(
+                                        'stopped', before=gate_readings[0] if position == 0 else None)
             except QuiesceError as err:
                 partial = err.partial_result or {}
                 outcomes[target['key']] = _outcome(outcome_of_error(err), error=err, follow_up={
@@ -316,6 +324,7 @@ class OcpAgentKind(Kind):
         host_name = host.get('name') or host.get('hostname') or host.get('innerIpAddress') or str(host_id)
         scope = spec.get('scope', 'processes')
         session.cache['host:{0}'.format(host_id)] = host
+        session.cache['processes:{0}'.format(host_id)] = processes
         if scope == 'agent':
             chosen = [(p, 'stop' if p.get('status') == 'STARTED' else None) for p in processes]
             skipped = []
@@ -379,12 +388,16 @@ class OcpAgentKind(Kind):
     def _run(self, session, targets, state, timeout, done):
         first = targets[0]['target']
         host = self._host(session, first['host_id'])
+        # The processes listed along with the host by the gates' refresh, once: the unit's one call decides on
+        # them (none in a resume, which has no refresh: the library lists them itself).
+        processes = session.cache.pop('processes:{0}'.format(first['host_id']), None)
         try:
             if first['scope'] == 'agent':
-                result = ensure_agent(session.client, host, state, wait=True, timeout=timeout)
+                result = ensure_agent(session.client, host, state, wait=True, timeout=timeout, processes=processes)
             else:
                 result = ensure_processes(session.client, host, [t['target']['alias'] for t in targets], state,
-                                          wait=True, timeout=timeout, schedule=session.client.schedule)
+                                          wait=True, timeout=timeout, schedule=session.client.schedule,
+                                          processes=processes)
         except QuiesceError as err:
             partial = dict((p.get('id'), p) for p in (err.partial_result or {}).get('processes') or [])
             outcomes = {}

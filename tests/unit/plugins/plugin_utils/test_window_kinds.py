@@ -354,3 +354,49 @@ def test_the_whole_agent_task_is_read_from_the_shared_vocabulary(aliases):
     assert sorted(outcomes) == ['ocp_agent_process:ocp-hz:1005:180', 'ocp_agent_process:ocp-hz:1005:185',
                                 'ocp_agent_process:ocp-hz:1005:186']
     assert set((o['outcome'], o['follow_up'].get('task_id')) for o in outcomes.values()) == {('stopped', 107401)}
+
+
+# --------------------------------------------------------------------------- the gates' readings, passed on
+
+def test_the_first_service_of_a_manager_is_decided_on_the_gates_reading_and_the_next_is_read_again():
+    fake = FakeManager({'Hive': 'STARTED', 'Hue': 'STARTED', 'Spark2x': 'STARTED'},
+                       dependents={'Hive': ['Hue', 'Spark2x']})
+    stage = dict(MRS_STAGE, only_self=False)
+    kind = kinds.KINDS['mrs_service']
+    planned = mrs_targets(session(fake), stage, ['Hive', 'Hue'])  # preflight's session
+    mrs = session(fake)
+    fresh = kind.refresh(mrs, stage, planned, ['mrs_cluster_healthy'])
+    del fake.reads[:]
+    outcomes, cascades = kind.stop(mrs, stage, fresh, 60, False, clock)
+    # Hive is stopped on the gates' reading; Hue is read again right before its own stop: Hive's took it
+    # down along with Hive, so the reading the gates took of it (STARTED) must not decide, and it is not
+    # stopped a second time.
+    assert fake.reads == ['Hue']
+    assert fake.posts == [('stop', 'Hive', False)]
+    assert outcomes['mrs_service:mrs-prod:1:Hue']['outcome'] == 'unchanged'
+    assert sorted(c['label'] for c in cascades) == ['Hue', 'Spark2x']
+    assert not [key for key in mrs.cache if key.startswith('mrs_service:')]  # used once, or dropped
+
+
+def test_an_mrs_stop_without_a_gate_reading_reads_the_service_itself():
+    fake = FakeManager({'Hue': 'STARTED'})
+    targets = mrs_targets(session(fake), MRS_STAGE, ['Hue'])  # read in another session (preflight)
+    del fake.reads[:]
+    outcomes, _cascades = kinds.KINDS['mrs_service'].stop(session(fake), MRS_STAGE, targets, 60, False, clock)
+    assert fake.reads == ['Hue'] and outcomes['mrs_service:mrs-prod:1:Hue']['outcome'] == 'stopped'
+
+
+def test_an_agent_host_is_decided_on_the_processes_the_gates_listed_and_resume_lists_them_itself():
+    fake = FakeOcp()
+    stage = {'name': 'agents', 'kind': 'ocp_agent_process'}
+    kind = kinds.KINDS['ocp_agent_process']
+    planned = agent_targets(session(fake), stage, {'processes': ['obstat2', 'ob_logtailer']})
+    ocp = session(fake)
+    fresh = kind.refresh(ocp, stage, planned, ['ocp_no_running_task'])
+    listed = fake.lists
+    outcomes, _cascades = kind.stop(ocp, stage, fresh, 60, False, clock)
+    assert fake.lists == listed and fake.posts == [(185, 'stop'), (186, 'stop')]
+    assert set(o['outcome'] for o in outcomes.values()) == {'stopped'}
+    assert 'processes:1005' not in ocp.cache  # used once
+    started = kind.start(session(fake), stage, [dict(t, after='STOPPED') for t in fresh], 60, clock)
+    assert fake.lists == listed + 1 and set(o['outcome'] for o in started.values()) == {'started'}
