@@ -154,8 +154,8 @@ def test_an_mrs_cascade_and_its_command_are_read_from_the_shared_vocabulary(alia
     kind = kinds.KINDS['mrs_service']
     outcomes, cascades = kind.stop(mrs, stage, mrs_targets(mrs, stage, ['Hive']), 60, False, clock)
     assert {'command_id', 'other_services_changed'} <= aliases.removed
-    assert outcomes['mrs_service:mrs-prod:1:Hive'] == {'outcome': 'stopped', 'after': 'STOPPED', 'error': None,
-                                                      'follow_up': {'command_id': 101}}
+    assert outcomes['mrs_service:mrs-prod:1:Hive'] == {
+        'outcome': 'stopped', 'after': 'STOPPED', 'error': None, 'follow_up': {'command_id': 101}}
     assert sorted((c['label'], c['cascade_of'], c['before']) for c in cascades) == [
         ('Hue', 'Hive', 'STARTED'), ('Spark2x', 'Hive', 'STARTED')]
     assert sorted(c['key'] for c in cascades) == ['mrs_service:mrs-prod:1:Hue', 'mrs_service:mrs-prod:1:Spark2x']
@@ -313,8 +313,8 @@ def test_an_ocp_cluster_already_stopping_records_the_task_it_followed(aliases):
     stage = {'name': 'databases', 'kind': 'ocp_cluster'}
     outcomes, _cascades = kinds.KINDS['ocp_cluster'].stop(ocp, stage, cluster_targets(ocp, stage), 60, False, clock)
     assert 'attached_task' in aliases.removed
-    assert outcomes['ocp_cluster:ocp-hz:1000003'] == {'outcome': 'unchanged', 'after': 'STOPPED', 'error': None,
-                                                     'follow_up': {'task_id': 107299}}
+    assert outcomes['ocp_cluster:ocp-hz:1000003'] == {
+        'outcome': 'unchanged', 'after': 'STOPPED', 'error': None, 'follow_up': {'task_id': 107299}}
     assert ocp.client.posts == []
 
 
