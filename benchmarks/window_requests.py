@@ -238,12 +238,18 @@ def section(results, meta) -> str:
                            "extra reads", "repeated", "one call per target", "logins"], rows,
                           ["---", "---:", "---", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---"])]
     blocks += ["", "Where the extra reads come from: an MRS stage's pre-stop gates read each service and the cluster's "
-               "health, then the module's `ServiceRun` reads the service again (it takes no status from its caller: "
-               "the repeated reads); an agent stage's gates read each host, its processes and its running tasks, "
-               "then `ensure_processes` lists the processes again; an OCP cluster stage's gate reads the cluster's "
-               "running tasks (the cluster it read is handed to `ensure_cluster`, not read again); each post-start "
-               "gate reads its targets right after the module's confirming read (repeated when nothing happened "
-               "in between). Preflight reads every target once per selection (the host list once per host: the "
+               "health; the first service of each Manager is stopped on the gates' reading (handed to `ServiceRun`), "
+               "and each later one is read again by `ServiceRun` right before its own stop (the repeated reads of a "
+               "quiesce): the stops before it on that Manager may have changed it (`only_self: false` stops the "
+               "dependents), so that read is the only one taken since and guards the stop. An agent stage's gates "
+               "read each host, its processes and its running tasks, and the host and processes they read are handed "
+               "to `ensure_processes`; an OCP cluster stage's gate reads the cluster's running tasks (the cluster it "
+               "read is handed to `ensure_cluster`); a machines stage's refresh is handed to `PowerRun`. Each "
+               "post-start gate reads its targets once every start of its stage has ended, right after the module's "
+               "confirming read (repeated when nothing happened to that target in between): a gate's verdict is on "
+               "its own reading, not on one taken before the stage's later starts. Every repeated read left in a "
+               "stage is one of these two, a guard before a stop or a post-start gate's own reading, so none is "
+               "dropped. Preflight reads every target once per selection (the host list once per host: the "
                "repeated read)."]
     return "\n".join(blocks)
 

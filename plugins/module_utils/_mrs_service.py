@@ -93,8 +93,10 @@ class ServiceRun:
     def remaining(self):
         return max(0.0, self.deadline - self.clock())
 
-    def run(self, state):
-        before = self.client.service_status(self.name)  # an unknown service fails here, before any action
+    def run(self, state, before=None):
+        """``before`` may hold the service's status just read by the caller (then it is not read again)."""
+        if before is None:
+            before = self.client.service_status(self.name)  # an unknown service fails here, before any action
         try:
             return self._run(state, before)
         except WaitTimeoutError as err:

@@ -360,16 +360,17 @@ def _done(action, before, now):
 
 
 def ensure_processes(client, host, wanted, state, wait=True, timeout=1800, check_mode=False,
-                     clock=time.monotonic, schedule=None):
+                     clock=time.monotonic, schedule=None, processes=None):
     """Bring the selected agent processes of ``host`` to ``state``, one synchronous call each.
 
     ``wait`` does not change the calls (OCP answers them when done). A host-level agent task running on
-    the host is followed first either way, since OCP refuses process calls meanwhile.
+    the host is followed first either way, since OCP refuses process calls meanwhile. ``processes`` may hold
+    the host's processes, listed by the caller along with ``host`` just before (then they are not listed again).
     """
     host_id = host['id']
     deadline = Deadline(timeout, clock)
     _refuse_busy_agent(host)
-    attached, initial, processes = _settle_agent_first(client, host, deadline, check_mode)
+    attached, initial, processes = _settle_agent_first(client, host, deadline, check_mode, processes)
     first_seen = dict((p.get('id'), p.get('status')) for p in initial)
     actions, skipped = plan_processes(processes, wanted, state)
     results = []
@@ -486,15 +487,16 @@ def _refuse_busy_agent(host):
                            host_id=host['id'], host_agent_status=status)
 
 
-def _settle_agent_first(client, host, deadline, check_mode):
+def _settle_agent_first(client, host, deadline, check_mode, processes=None):
     """(attached task, processes as first read, processes to decide on) once no host-level agent task runs.
 
     A STOPPING or RESTARTING agent (s5.8) is being changed by an OCP task: it is followed to its end
     and the processes read after it, never answered with another call. Check mode predicts the
-    processes the transition leaves behind instead of waiting.
+    processes the transition leaves behind instead of waiting. ``processes``: the list read along with
+    ``host`` (None: list them now).
     """
     status = host.get('hostAgentStatus')
-    initial = client.list_agent_processes(host['id'])
+    initial = client.list_agent_processes(host['id']) if processes is None else list(processes)
     if status not in AGENT_SETTLES_TO:
         return None, initial, initial
     if check_mode:
@@ -510,23 +512,25 @@ def _wait_agent_settled(client, host_id, deadline):
                                          'the OCP Agent of host {0} to settle'.format(host_id))
 
 
-def ensure_agent(client, host, state, wait=True, timeout=1800, check_mode=False, clock=time.monotonic):
+def ensure_agent(client, host, state, wait=True, timeout=1800, check_mode=False, clock=time.monotonic,
+                 processes=None):
     """Stop or restart every basic agent process of the host at once with the host-level agent task.
 
-    Success is reported only when every process ended in the asked state.
+    Success is reported only when every process ended in the asked state. ``processes``: as for
+    ``ensure_processes``.
     """
     host_id = host['id']
     deadline = Deadline(timeout, clock)
     agent_before = host.get('hostAgentStatus')
     _refuse_busy_agent(host)
     if agent_before in AGENT_SETTLES_TO and not check_mode and not wait:
-        processes = client.list_agent_processes(host_id)
-        heading = [dict(p, status=AGENT_LEAVES_PROCESSES[agent_before]) for p in processes]
+        listed = client.list_agent_processes(host_id) if processes is None else processes
+        heading = [dict(p, status=AGENT_LEAVES_PROCESSES[agent_before]) for p in listed]
         if decide_agent(heading, state) is None:
             # Already heading where asked: report the running task without waiting for it.
-            return _agent_result(host, processes, processes, None, None, agent_before, agent_before,
+            return _agent_result(host, listed, listed, None, None, agent_before, agent_before,
                                  attached=task_result(client.running_task(HOST_SCOPE, host_id)))
-    attached, before, settled = _settle_agent_first(client, host, deadline, check_mode)
+    attached, before, settled = _settle_agent_first(client, host, deadline, check_mode, processes)
     attached = task_result(attached)
     action = decide_agent(settled, state)
     if action is None or check_mode:

@@ -39,6 +39,11 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_state impor
     ensure_processes,
     plan_processes,
 )
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._results import (
+    MRS_COMMAND,
+    MRS_SERVICE,
+    OCP_TASK,
+)
 
 # Decisions about one target. REFUSED: a state no module acts on (busy, faulty, missing).
 STOP, ALREADY_STOPPED, IN_TRANSITION, LEFT_ALONE, REFUSED = (
@@ -66,6 +71,24 @@ def outcome_of_error(err):
 def _outcome(outcome, after=None, error=None, follow_up=None):
     return {'outcome': outcome, 'after': after, 'error': error_view(error) if error is not None else None,
             'follow_up': dict((k, v) for k, v in (follow_up or {}).items() if v is not None)}
+
+
+def followed_id(result, kind, target=None, attached=None):
+    """The id of the last operation of ``kind`` in a library result's ``follow_up`` (the shared vocabulary,
+    ``_results``) that acts on ``target`` (any, when None) and, unless ``attached`` is None, was (True) or was
+    not (False) one already running that the run followed; None when there is none."""
+    found = [entry.get('id') for entry in (result or {}).get('follow_up') or []
+             if entry.get('type') == kind and (target is None or target in (entry.get('targets') or []))
+             and (attached is None or bool(entry.get('attached')) == attached)]
+    return found[-1] if found else None
+
+
+def cascaded_stops(result, service):
+    """``[(name, before)]``: the services a library result's ``changed_targets`` shows MRS stopped along with
+    ``service`` (``cascade_of``; only_self=false), read back by the run."""
+    return [(entry['id'], entry.get('before')) for entry in (result or {}).get('changed_targets') or []
+            if entry.get('type') == MRS_SERVICE and entry.get('cascade_of') == service
+            and entry.get('after') == MRS_STOPPED and entry.get('before') != MRS_STOPPED]
 
 
 def api_ids(kind, identity):
@@ -117,8 +140,10 @@ class MrsServiceKind(Kind):
         cluster_id = session.client.cluster_id
         action = decide('stopped', status.running_status)
         decision = ALREADY_STOPPED if action == NOTHING else IN_TRANSITION if action == WAIT else STOP
+        key = 'mrs_service:{0}:{1}:{2}'.format(endpoint, cluster_id, service)
+        session.cache[key] = status
         return self.target(
-            stage, endpoint, 'mrs_service:{0}:{1}:{2}'.format(endpoint, cluster_id, service),
+            stage, endpoint, key,
             {'service': service, 'cluster_id': cluster_id}, service, status.running_status, decision,
             {'running_status': status.running_status, 'health_status': status.health_status})
 
@@ -139,18 +164,24 @@ class MrsServiceKind(Kind):
                 target['reading']['cluster_health'] = health
 
     def stop(self, session, stage, targets, timeout, keep_going, clock):
-        """Services of one Manager in the listed order, one ``ServiceRun`` each, sharing the unit's budget."""
+        """Services of one Manager in the listed order, one ``ServiceRun`` each, sharing the unit's budget.
+
+        The first service is decided on the status the gates just read (``refresh``); every later one is read
+        again right before its stop, since the stops before it may have changed it (only_self=false stops the
+        dependents) and that read is then the only one taken since."""
         end = clock() + timeout
         outcomes, cascades = {}, []
+        gate_readings = [session.cache.pop(t['key'], None) for t in targets]
         for position, target in enumerate(targets):
             service = target['target']['service']
             try:
                 result = ServiceRun(session.client, service, only_self=stage.get('only_self', True), wait=True,
-                                    wait_timeout=max(1.0, end - clock())).run('stopped')
+                                    wait_timeout=max(1.0, end - clock())).run(
+                                        'stopped', before=gate_readings[0] if position == 0 else None)
             except QuiesceError as err:
                 partial = err.partial_result or {}
-                outcomes[target['key']] = _outcome(outcome_of_error(err), error=err,
-                                                   follow_up={'command_id': partial.get('command_id')})
+                outcomes[target['key']] = _outcome(outcome_of_error(err), error=err, follow_up={
+                    'command_id': followed_id(partial, MRS_COMMAND, service)})
                 if not keep_going:
                     for rest in targets[position + 1:]:
                         outcomes[rest['key']] = _outcome(NOT_STARTED)
@@ -158,10 +189,8 @@ class MrsServiceKind(Kind):
                 continue
             after = (result.get('after') or {}).get('running_status')
             outcomes[target['key']] = _outcome(DONE_STOP if result['changed'] else UNCHANGED, after,
-                                               follow_up={'command_id': result.get('command_id')})
-            for other in result.get('other_services_changed') or []:
-                if other.get('after') == MRS_STOPPED and other.get('before') != MRS_STOPPED:
-                    cascades.append((target, other['name'], other.get('before')))
+                                               follow_up={'command_id': followed_id(result, MRS_COMMAND, service)})
+            cascades.extend((target, name, before) for name, before in cascaded_stops(result, service))
         return outcomes, [self._cascade_target(session, stage, parent, name, before)
                           for parent, name, before in cascades]
 
@@ -193,11 +222,12 @@ class MrsServiceKind(Kind):
                                     wait_timeout=max(1.0, end - clock())).run('started')
             except QuiesceError as err:
                 partial = err.partial_result or {}
-                outcomes[entry['key']] = _outcome(FAILED, error=err, follow_up={'command_id': partial.get('command_id')})
+                outcomes[entry['key']] = _outcome(FAILED, error=err, follow_up={
+                    'command_id': followed_id(partial, MRS_COMMAND, service)})
                 continue  # a failed start does not keep the others from theirs
             outcomes[entry['key']] = _outcome(DONE_START if result['changed'] else UNCHANGED,
                                               (result.get('after') or {}).get('running_status'),
-                                              follow_up={'command_id': result.get('command_id')})
+                                              follow_up={'command_id': followed_id(result, MRS_COMMAND, service)})
         return outcomes
 
     def post_readings(self, session, entries):
@@ -258,11 +288,14 @@ class OcpClusterKind(Kind):
         except QuiesceError as err:
             partial = err.partial_result or {}
             return _outcome(outcome_of_error(err), error=err,
-                            follow_up={'task_id': (partial.get('task') or {}).get('id'),
+                            follow_up={'task_id': followed_id(partial, OCP_TASK, attached=False),
                                        'trace_id': partial.get('trace_id')})
-        task = result.get('task') or result.get('attached_task') or {}
+        # The task the run started, else the one it followed (a transition already under way).
+        task_id = followed_id(result, OCP_TASK, attached=False)
+        if task_id is None:
+            task_id = followed_id(result, OCP_TASK, attached=True)
         return _outcome(done if result['changed'] else UNCHANGED, (result.get('after') or {}).get('status'),
-                        follow_up={'task_id': task.get('id'), 'trace_id': result.get('trace_id')})
+                        follow_up={'task_id': task_id, 'trace_id': result.get('trace_id')})
 
     def start(self, session, stage, entries, timeout, clock):
         (entry,) = entries
@@ -291,6 +324,7 @@ class OcpAgentKind(Kind):
         host_name = host.get('name') or host.get('hostname') or host.get('innerIpAddress') or str(host_id)
         scope = spec.get('scope', 'processes')
         session.cache['host:{0}'.format(host_id)] = host
+        session.cache['processes:{0}'.format(host_id)] = processes
         if scope == 'agent':
             chosen = [(p, 'stop' if p.get('status') == 'STARTED' else None) for p in processes]
             skipped = []
@@ -354,12 +388,16 @@ class OcpAgentKind(Kind):
     def _run(self, session, targets, state, timeout, done):
         first = targets[0]['target']
         host = self._host(session, first['host_id'])
+        # The processes listed along with the host by the gates' refresh, once: the unit's one call decides on
+        # them (none in a resume, which has no refresh: the library lists them itself).
+        processes = session.cache.pop('processes:{0}'.format(first['host_id']), None)
         try:
             if first['scope'] == 'agent':
-                result = ensure_agent(session.client, host, state, wait=True, timeout=timeout)
+                result = ensure_agent(session.client, host, state, wait=True, timeout=timeout, processes=processes)
             else:
                 result = ensure_processes(session.client, host, [t['target']['alias'] for t in targets], state,
-                                          wait=True, timeout=timeout, schedule=session.client.schedule)
+                                          wait=True, timeout=timeout, schedule=session.client.schedule,
+                                          processes=processes)
         except QuiesceError as err:
             partial = dict((p.get('id'), p) for p in (err.partial_result or {}).get('processes') or [])
             outcomes = {}
@@ -372,13 +410,13 @@ class OcpAgentKind(Kind):
                                                        else NOT_STARTED, error=err)
             return outcomes
         by_id = dict((p.get('id'), p) for p in result.get('processes') or [])
-        task = result.get('task') or {}
+        task_id = followed_id(result, OCP_TASK, attached=False)  # the whole-agent task (scope agent)
         outcomes = {}
         for target in targets:
             process = by_id.get(target['target']['process_id'], {})
             changed = process.get('changed') and process.get('action') is not None
             outcomes[target['key']] = _outcome(done if changed else UNCHANGED, process.get('after'),
-                                               follow_up={'task_id': task.get('id'),
+                                               follow_up={'task_id': task_id,
                                                           'trace_id': process.get('trace_id')})
         return outcomes
 

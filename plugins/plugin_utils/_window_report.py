@@ -483,7 +483,10 @@ def _done_text(row):
             words.append(LEDGER_ONLY_WORDS.get(row['ledger_status'], 'stop outcome unknown'))
     for action in row['actions']:
         verb = 'stop' if action['phase'] == 'quiesce' else 'start'
-        if action['outcome'] == 'unchanged':
+        if verb == 'stop' and row['cascade_of'] and action['outcome'] == 'stopped':
+            # The stage's record of a service MRS stopped along with a listed one: no stop of its own.
+            words.append(_cascade_text(row))
+        elif action['outcome'] == 'unchanged':
             words.append('left alone' if verb == 'stop' else 'found running')
         else:
             words.append(ACTION_WORDS.get(action['outcome'], '{verb} ' + action['outcome']).format(verb=verb))
@@ -839,9 +842,11 @@ def _span_text(span, day):
 
 
 def _took_text(row):
+    # A service MRS stopped along with a listed one took that one's stop: its record has no duration of its own.
     return ', '.join('{0} {1}'.format('stop' if action['phase'] == 'quiesce' else 'start',
                                       duration_text(action['duration_seconds']))
-                     for action in row['actions'] if action['duration_seconds'] is not None)
+                     for action in row['actions'] if action['duration_seconds'] is not None
+                     and not (row['cascade_of'] and action['phase'] == 'quiesce'))
 
 
 def _cascade_text(item):

@@ -294,6 +294,42 @@ def test_an_mrs_stage_resumes_in_reverse_stop_order(simulator, playbooks):
     assert services['Hive']['running_status'] == services['DBService']['running_status'] == 'STARTED'
 
 
+def test_an_mrs_stage_with_only_self_false_puts_back_what_mrs_stopped_along_with_it(simulator, playbooks):
+    # Hue and Spark2x depend on Hive (the simulator's DEFAULT_DEPENDENCIES): with only_self false the Manager's
+    # stop of Hive stops them too. The window must find them, keep them in the ledger and start them again.
+    sim = simulator()
+    before = estate_state(sim.state())
+    assert before['mrs']['Hive'] == before['mrs']['Hue'] == before['mrs']['Spark2x'] == 'STARTED'
+    run = playbooks.run(sim, 'window', {'stages': [{'name': 'apps', 'kind': 'mrs_service', 'only_self': False,
+                                                     'targets': ['Hive']}]})
+    assert run.returncode == 0, run.output[-4000:]
+    assert estate_state(sim.state()) == before  # every service it stopped is running again
+    # One stop POST (Hive's: the Manager stops the others itself), then one start POST per service, Hive first.
+    posts = [tuple(e['path'].rsplit('/', 2)[-2:]) for e in sim.mutating() if e['api'] == 'mrs_web']
+    assert [p for p in posts if p[1] == 'stop'] == [('Hive', 'stop')], posts
+    starts = [p[0] for p in posts if p[1] == 'start']
+    assert starts[0] == 'Hive' and sorted(starts) == ['Hive', 'Hue', 'Spark2x'], posts
+    assert posts.index(('Hive', 'stop')) == 0
+    # The ledger holds the two MRS stopped along with Hive, as read back after its stop, all resumed.
+    window_id = window_id_of(run)
+    ledger = dict((e['label'], e) for e in playbooks.ledger(window_id)['entries'])
+    assert sorted(ledger) == ['Hive', 'Hue', 'Spark2x']
+    assert ledger['Hive']['cascade_of'] is None
+    assert ledger['Hue']['cascade_of'] == ledger['Spark2x']['cascade_of'] == 'Hive'
+    assert all(e['status'] == 'resumed' for e in ledger.values())
+    assert ledger['Hue']['before'] == ledger['Spark2x']['before'] == 'STARTED'
+    assert ledger['Hue']['after'] == ledger['Spark2x']['after'] == 'STOPPED'
+    assert 'Hue was stopped by MRS Manager along with Hive' in run.output
+    # The Markdown report names them as stopped along with Hive, and started again.
+    markdown = (playbooks.window_dir(window_id) / 'report.md').read_text()
+    rows = dict((cells[1].strip(), cells) for cells in (line.split('|') for line in markdown.splitlines())
+                if len(cells) > 4 and cells[1].strip() in ('Hive', 'Hue', 'Spark2x'))
+    assert sorted(rows) == ['Hive', 'Hue', 'Spark2x'], markdown
+    assert rows['Hive'][4].strip() == 'stopped, started', rows['Hive']
+    for name in ('Hue', 'Spark2x'):
+        assert rows[name][4].strip() == 'stopped along with Hive, started', (rows[name], markdown)
+
+
 def test_a_failed_stage_turns_the_window_and_puts_back_what_was_stopped(simulator, playbooks):
     sim = simulator()
     before = estate_state(sim.state())

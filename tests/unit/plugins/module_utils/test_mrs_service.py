@@ -204,6 +204,19 @@ def test_a_stop_follows_its_command_and_reports_it():
     assert result['progress'] == 100.0 and 'other_services_changed' not in result
 
 
+def test_a_status_the_caller_just_read_is_not_read_again():
+    fake = FakeMrs({'HBase': 'STARTED'})
+    reads = []
+    read = fake.service_status
+    fake.service_status = lambda name: reads.append(len(fake.sent)) or read(name)
+    result = ServiceRun(fake, 'HBase', clock=fake.clock).run('stopped', before=ServiceStatus('HBase', 'STARTED', 'GOOD'))
+    assert fake.sent == [('stop', 'HBase', True)] and 0 not in reads  # no read before the stop was sent
+    assert result['before']['running_status'] == 'STARTED' and result['after']['running_status'] == 'STOPPED'
+    # Decided on what it was given: a service the caller read as stopped is left alone.
+    assert ServiceRun(fake, 'HBase', clock=fake.clock).run(
+        'stopped', before=ServiceStatus('HBase', 'STOPPED', 'GOOD'))['changed'] is False
+
+
 def test_no_wait_returns_once_accepted():
     fake = FakeMrs({'HBase': 'STARTED'})
     fake.ends_at = 'STOPPING'

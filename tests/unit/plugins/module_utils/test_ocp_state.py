@@ -368,6 +368,27 @@ def test_processes_act_only_where_needed_with_per_process_results():
     assert by_alias['ob_cleaner']['trace_id'] == 'trace-187'
 
 
+def test_processes_the_caller_just_listed_are_not_listed_again():
+    fake = FakeAgent(PROCESSES)
+    listed = fake.list_agent_processes(1001)
+    lists = []
+    fake.list_agent_processes = lambda host_id: lists.append(host_id) or [dict(p) for p in fake.processes]
+    result = ensure_processes(fake, {'id': 1001}, ['obstat2', 'ob_cleaner'], 'started', processes=listed)
+    assert lists == [] and fake.posts == [(187, 'restart')]
+    assert [p['before'] for p in result['processes']] == ['STARTED', 'STOPPED']
+
+
+def test_an_agent_the_caller_just_listed_is_not_listed_again_before_its_task():
+    fake = FakeHostAgent()
+    listed = fake.list_agent_processes(1001)
+    lists = []
+    read = fake.list_agent_processes
+    fake.list_agent_processes = lambda host_id: lists.append(host_id) or read(host_id)
+    result = ensure_agent(fake, fake.get_host(1001), 'stopped', processes=listed)
+    assert fake.posts == ['stop'] and lists == [1001]  # only the confirming read after the task
+    assert [(p['before'], p['after']) for p in result['processes']] == [('STARTED', 'STOPPED')] * 2
+
+
 def test_processes_check_mode_sends_nothing():
     fake = FakeAgent(PROCESSES)
     result = ensure_processes(fake, {'id': 1001}, ['all'], 'stopped', check_mode=True)

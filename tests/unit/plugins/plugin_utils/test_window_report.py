@@ -217,6 +217,37 @@ def test_failed_window_keeps_the_api_error_once_with_status_code_message_and_tra
     assert cluster['done'] == 'stop failed, found running'
 
 
+def test_a_service_mrs_stopped_along_with_a_listed_one_is_named_so_as_the_stage_records_it(validator):
+    # As a stage records it (StageRunner.quiesce): the service MRS stopped along with Hive is one of the quiesce
+    # run's targets (decision cascade, outcome stopped, both times the moment it was found) and the ledger holds
+    # it with cascade_of the listed service's name. Its row must say so, not "stopped" as if stopped on its own.
+    record = records.load('full_ok')
+    hive = record['ledger']['entries'][0]
+    found, start, up = '2026-12-06T02:02:39Z', '2026-12-06T02:36:21Z', '2026-12-06T02:36:40Z'
+    hue = dict(copy.deepcopy(hive), key='mrs_service:mrs-prod:1:Hue', target={'cluster_id': 1, 'service': 'Hue'},
+               label='Hue', action='stop (cascade)', cascade_of='Hive', follow_up={'command_id': 46},
+               times={'stop_issued': found, 'down': found, 'start_issued': start, 'up': up})
+    record['ledger']['entries'].append(hue)
+    runs = dict((s['phase'], s) for s in record['stages'] if s['name'] == 'analytics')
+    runs['quiesce']['targets'].append({
+        'key': hue['key'], 'label': 'Hue', 'endpoint': 'mrs-prod', 'target': hue['target'], 'before': 'STARTED',
+        'after': 'STOPPED', 'decision': 'cascade', 'outcome': 'stopped', 'cascade_of': 'Hive', 'started_at': found,
+        'finished_at': found, 'follow_up': {}, 'error': None})
+    runs['resume']['targets'].append({
+        'key': hue['key'], 'label': 'Hue', 'endpoint': 'mrs-prod', 'target': hue['target'], 'before': 'STOPPED',
+        'after': 'STARTED', 'decision': 'start', 'outcome': 'started', 'cascade_of': 'Hive', 'started_at': start,
+        'finished_at': up, 'follow_up': {'command_id': 46}, 'error': None})
+    model, markdown, _html, document = render_all(record)
+    assert not list(validator.iter_errors(json.loads(document)))
+    row = row_of(model, hue['key'])
+    assert (row['done'], row['status'], row['cascade_of']) == ('stopped along with Hive, started', 'resumed', 'Hive')
+    assert row_of(model, hive['key'])['done'] == 'stopped, started'
+    cells = [cell.strip() for cell in next(line for line in markdown.splitlines() if line.startswith('| Hue |'))
+             .split('|')]
+    assert cells[4] == 'stopped along with Hive, started'
+    assert cells[9] == 'start 19s'  # the stop was Hive's: no duration of its own
+
+
 def test_failed_window_shows_the_service_mrs_stopped_along_with_a_listed_one():
     record = records.load('failed_api_error')
     model = report.build_report(record)
