@@ -23,6 +23,10 @@ options:
       - How many seconds the module may take in total when O(wait=true), counted from its start.
       - No retry of a request, nor a wait a server asks for with C(Retry-After), goes past it. A retry that
         cannot fit fails at once, naming this option and the wait asked for.
+      - Each request's timeout (O(request_timeout)) is cut to the time left. With less than half a second left, a
+        request is not sent at all and the task fails at once, naming this option; so a value below about a second
+        leaves no time for the requests themselves. An action whose answer does not come before the deadline is
+        never sent again; its outcome is reported as unknown, naming what to check.
       - On timeout the task fails, naming the state last seen and the operation id to follow up; the operation
         itself is not cancelled.
     type: int

@@ -339,6 +339,10 @@ class MrsClient:
     def grace(self, remaining):
         return grace_period(self.http, remaining)
 
+    def remaining_after(self, requests):
+        """Seconds before the transport's deadline, less the least time of ``requests`` more; None without one."""
+        return self.http.remaining_after(requests)
+
     # -- waits
 
     def schedule(self):

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import WaitTimeoutError
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import DeadlineError, WaitTimeoutError
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._observer import current as current_observer
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._observer import notify
 
@@ -77,13 +77,27 @@ def wait_until(fetch, is_done, timeout, what, describe=repr, follow_up=None, sch
     already retried whatever was worth retrying. ``progress(value)`` may return
     the fraction done (0..1, or None) that the API reports; the next poll then
     comes no later than when the operation should end at its pace so far.
+
+    A poll that the transport could not send or that got no answer before the caller's deadline
+    (``DeadlineError.request_cut_short``) ends the wait as a timeout, with the state seen last: the wait
+    shares that deadline, so its time is up too.
     """
     schedule = schedule or PollSchedule()
     started = clock()
     deadline = started + max(0.0, timeout)
     polls = 0
+    seen = []
     while True:
-        value = fetch()
+        try:
+            value = fetch()
+        except DeadlineError as err:
+            if not err.request_cut_short:
+                raise
+            timed_out = WaitTimeoutError(what, timeout, last_state=describe(seen[-1]) if seen else None,
+                                         follow_up=follow_up)
+            timed_out.cut_short_by = err
+            raise timed_out
+        seen[:] = [value]
         polls += 1
         done = is_done(value)
         now = clock()

@@ -7,8 +7,9 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import WaitTimeoutError
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import DeadlineError, WaitTimeoutError
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule, predicted_end, wait_until
+from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.answers import out_of_time, retry_out_of_time
 
 
 class FakeClock:
@@ -73,6 +74,40 @@ def test_fetch_errors_propagate():
 
     with pytest.raises(RuntimeError):
         wait_until(fetch, lambda v: True, 5, 'x')
+
+
+def test_a_poll_the_deadline_left_no_time_for_ends_the_wait_with_the_state_seen_last():
+    clock = FakeClock()
+    answers = iter(['RUNNING 40%', 'RUNNING 70%'])
+
+    def fetch():
+        value = next(answers, None)
+        if value is None:
+            raise out_of_time()
+        return value
+
+    with pytest.raises(WaitTimeoutError) as caught:
+        wait_until(fetch, lambda v: False, 10, 'task 7', describe=str, follow_up={'task_id': 7}, clock=clock,
+                   sleep=clock.sleep, schedule=PollSchedule(initial=1.0))
+    assert caught.value.last_state == 'RUNNING 70%' and caught.value.follow_up == {'task_id': 7}
+
+
+def test_a_first_poll_out_of_time_still_names_what_to_follow_up():
+    def fetch():
+        raise out_of_time(sent=True)
+
+    with pytest.raises(WaitTimeoutError) as caught:
+        wait_until(fetch, lambda v: False, 3, 'task 7', follow_up={'task_id': 7})
+    assert caught.value.last_state is None and 'follow up with task_id=7' in str(caught.value)
+
+
+def test_a_retry_that_did_not_fit_is_reported_as_such():
+    def fetch():
+        raise retry_out_of_time()
+
+    with pytest.raises(DeadlineError) as caught:
+        wait_until(fetch, lambda v: False, 3, 'task 7')
+    assert 'retry after 20s' in str(caught.value) and not caught.value.request_cut_short
 
 
 def test_schedule_rejects_a_non_positive_interval():
