@@ -149,3 +149,41 @@ def test_reported_progress_brings_the_next_poll_forward():
     # 50 % after 10 s predicts 10 s more; 90 % after 20 s predicts 2.2 s, but never below the first interval
     assert clock.sleeps == [10.0, 10.0, 10.0]
     assert predicted_end(0.9, 20) == pytest.approx(2.222, abs=0.001) and predicted_end(None, 5) is None
+
+
+def test_the_pace_is_measured_from_the_first_look_at_an_operation_already_under_way():
+    # A task followed, not started: 80 % done when the wait begins, 90 % ten seconds later. At its pace since
+    # then (10 % in 10 s) it ends 10 s later, not 10 * 0.1 / 0.9 = 1.1 s as if it had got to 90 % in 10 s.
+    assert predicted_end(0.9, 10, since=(0.0, 0.8)) == pytest.approx(10.0)
+    assert predicted_end(0.9, 10) == pytest.approx(1.111, abs=0.001)
+    # no progress since the first look predicts nothing (the schedule alone decides)
+    assert predicted_end(0.8, 10, since=(0.0, 0.8)) is None and predicted_end(0.8, 0, since=(0.0, 0.5)) is None
+    clock = FakeClock()
+    values = iter([0.8, 0.8, 0.85, 0.9, 1.0])
+    wait_until(lambda: next(values), lambda v: v >= 1.0, 3600, 'x', clock=clock, sleep=clock.sleep,
+               schedule=PollSchedule(initial=1.0, factor=2.0, maximum=8.0, share=1.0),
+               progress=lambda v: v if v < 1 else None)
+    # 85 % after 2 s is 5 % in 2 s since the first look: 6 s more, so the schedule's 2 s stands (taken as 85 %
+    # in 2 s it would have predicted 0.35 s and polled after the first interval, 1 s); 90 % after 4 s: 4 s more.
+    assert clock.sleeps == [1.0, 1.0, 2.0, 4.0]
+
+
+@pytest.mark.parametrize('length', [42, 600])
+def test_linear_progress_brings_the_poll_to_the_operations_end(length):
+    # Progress as MRS reports it (a percentage with one decimal, growing with time): the poll that sees the end
+    # comes within a second of it, where the schedule alone comes up to 8 % of the time waited later.
+    def run(progress):
+        clock = FakeClock()
+        polls = []
+
+        def fetch():
+            polls.append(clock.now)
+            return round(min(100.0, 100.0 * clock.now / length), 1)
+        wait_until(fetch, lambda v: v >= 100, 3600, 'x', schedule=PollSchedule(initial=1.0), clock=clock,
+                   sleep=clock.sleep, progress=progress)
+        return polls[-1] - length, len(polls)
+
+    with_progress, polls = run(lambda v: v / 100.0 if v < 100 else None)
+    alone, polls_alone = run(None)
+    assert 0 <= with_progress <= 1.0 < alone
+    assert polls <= polls_alone + 2
