@@ -34,8 +34,8 @@ options:
   poll_interval:
     description:
       - Seconds between the first status polls. Later intervals grow with the time already waited (at most 8 % of
-        it, factor 1.5 from poll to poll, at most 30 seconds), so that the module returns at most about
-        max(1 second, 10 % of the operation's length) after the operation ended.
+        it, factor 1.5 from poll to poll, at most 30 seconds, 10 for BMS jobs), so that the module returns at most
+        about max(1 second, 10 % of the operation's length) after the operation ended.
       - Where the API reports progress (an MRS command's C(total_progress), the share of an OCP task's subtasks
         or of a BMS job's sub-jobs that have ended), a poll comes no later than when the operation should end at
         the pace it has kept, and never sooner than O(poll_interval) after the one before.
