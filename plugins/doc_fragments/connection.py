@@ -26,7 +26,8 @@ options:
   request_timeout:
     description:
       - Seconds one HTTP request may take to be answered (the connect timeout is 10 seconds).
-      - This is not the overall wait for an operation; modules that wait have their own C(wait_timeout) option.
+      - This is not the overall wait for an operation; modules that wait have their own C(wait_timeout) option,
+        and each request's timeout is cut to the time that option leaves.
       - If not set, the value of the E(QUIESCE_REQUEST_TIMEOUT) environment variable is used; an empty or blank value counts as unset.
     type: float
     default: 30

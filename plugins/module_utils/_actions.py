@@ -15,10 +15,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import time
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     ApiError,
+    DeadlineError,
     UnconfirmedActionError,
     WaitTimeoutError,
 )
@@ -61,5 +63,27 @@ def await_effect(fetch, applied, grace, action, cause, check, describe=repr, fol
         return wait_until(fetch, applied, grace, 'a sign that {0} was applied'.format(action), describe=describe,
                           follow_up=follow_up, schedule=schedule, clock=clock, sleep=sleep)
     except WaitTimeoutError as timeout:
+        if timeout.cut_short_by is not None:
+            raise _out_of_time(action, cause, check, follow_up, timeout.cut_short_by, last_state=timeout.last_state,
+                               grace=grace)
         raise UnconfirmedActionError(action, cause, grace, last_state=timeout.last_state, check=check,
                                      follow_up=follow_up)
+    except DeadlineError as err:
+        raise _out_of_time(action, cause, check, follow_up, err, grace=grace)
+
+
+@contextlib.contextmanager
+def looking_back(action, lost, check, follow_up=None):
+    """Around the reads that learn what became of an action whose outcome is unknown (``lost``, an
+    ``AmbiguousRequestError``): when the caller's deadline leaves no time for them (``DeadlineError``), the
+    run fails with ``UnconfirmedActionError`` naming that deadline and ``check``, never as if nothing had
+    been sent."""
+    try:
+        yield
+    except DeadlineError as err:
+        raise _out_of_time(action, lost.describe_cause(), check, follow_up, err)
+
+
+def _out_of_time(action, cause, check, follow_up, err, last_state=None, grace=0.0):
+    return UnconfirmedActionError(action, cause, grace, last_state=last_state, check=check, follow_up=follow_up,
+                                  deadline_option=err.details.get('deadline_option') or 'wait_timeout')

@@ -56,7 +56,17 @@ class TransportError(QuiesceError):
 
 
 class DeadlineError(TransportError):
-    """A retry (or its ``Retry-After``) would not fit in the caller's remaining budget; it was not made."""
+    """The caller's budget ran out in the transport.
+
+    Either a retry (or its ``Retry-After``) would not fit in what is left, so it was not made; or a request
+    itself found too little time left to be sent, or got no answer in the time it was cut to
+    (``request_cut_short``; ``details['sent']`` says whether it was sent).
+    """
+
+    @property
+    def request_cut_short(self):
+        """True when the request itself ran out of the caller's time (not sent, or no answer in time)."""
+        return 'sent' in self.details
 
 
 class ApiError(QuiesceError):
@@ -138,26 +148,35 @@ class UnconfirmedActionError(AmbiguousRequestError):
     operator must look at ``check`` (the API's own record of it) before running the task again.
     """
 
-    def __init__(self, action, cause, grace, last_state=None, check=None, follow_up=None):
+    def __init__(self, action, cause, grace, last_state=None, check=None, follow_up=None, deadline_option=None):
         super(UnconfirmedActionError, self).__init__(None, None, None, cause)
         self.action = action
         self.grace = grace
         self.last_state = last_state
         self.check = check
         self.follow_up = follow_up or {}
+        self.deadline_option = deadline_option
+        if deadline_option:
+            # The caller's deadline came before the action's effect could be read back.
+            looked = 'the deadline set by {0} came before anything showed that it was'.format(deadline_option)
+        else:
+            looked = 'for {0:g}s nothing showed that it was'.format(grace)
         self.message = (
             'The outcome of {0} is unknown ({1}). It was not sent again, because nothing in the API proves it was '
-            'not applied, and for {2:g}s nothing showed that it was{3}. Check {4} before running the task '
-            'again.'.format(action, cause, grace, '' if last_state is None else ' (last seen: {0})'.format(last_state),
-                            check or 'the target'))
+            'not applied, and {2}{3}. Check {4} before running the task again.'.format(
+                action, cause, looked, '' if last_state is None else ' (last seen: {0})'.format(last_state),
+                check or 'the target'))
         self.args = (self.message,)
         self.details = dict((k, v) for k, v in dict(
             action=action, cause=str(cause), grace=grace, last_state=last_state, check=check,
-            follow_up=follow_up or None).items() if v is not None)
+            follow_up=follow_up or None, deadline_option=deadline_option).items() if v is not None)
 
 
 class WaitTimeoutError(QuiesceError):
     """A wait ran out of time; says what was last seen and what to follow up."""
+
+    # The transport's DeadlineError when a poll found no time left before the caller's deadline.
+    cut_short_by = None
 
     def __init__(self, what, timeout, last_state=None, follow_up=None):
         self.what = what

@@ -27,6 +27,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes impor
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     ApiError,
     AuthError,
+    DeadlineError,
     QuiesceError,
     TransportError,
 )
@@ -158,6 +159,8 @@ class MrsSessionAuth(AuthBase):
         login_url = self.cas_url + '/login'
         try:
             page = self.http.request('GET', login_url, expected=(200,), authenticate=False)
+        except DeadlineError:
+            raise  # out of time, not out of reach: cas_url is not to blame
         except (TransportError, ApiError) as err:
             raise self._cas_unreachable(login_url, redirect, err)
         ticket = parse_login_ticket(page.text)
@@ -239,6 +242,7 @@ class MrsSessionAuth(AuthBase):
             calls.append(('POST', self.cas_url + '/logout', None))
         for method, url, params in calls:
             try:
-                self.http.request(method, url, params=params, expected=range(200, 400), authenticate=False)
+                self.http.request(method, url, params=params, expected=range(200, 400), authenticate=False,
+                                  cleanup=True)
             except QuiesceError:
                 pass

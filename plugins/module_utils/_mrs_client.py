@@ -209,6 +209,15 @@ class CommandProgress:
         # s7 PROPOSAL: FAILED or a non-zero error_code is an error.
         return self.state == 'FAILED' or self.error_code not in (0, '0', None, '')
 
+    def fraction(self):
+        """The share done (0..1) by ``total_progress`` (s5.4, "overall progress", 0-100 in the examples) while
+        the command runs; None when it says nothing (0, 100, outside that range, or the command has ended).
+        The waiter only brings a poll forward by it, so a Manager whose progress is not linear in time costs
+        polls, never a late answer."""
+        if self.state in COMMAND_DONE or self.failed or not 0 < self.total_progress < 100:
+            return None
+        return self.total_progress / 100.0
+
     def describe(self):
         return '{0}, total_progress {1:g}%'.format(self.state, self.total_progress)
 
@@ -339,6 +348,10 @@ class MrsClient:
     def grace(self, remaining):
         return grace_period(self.http, remaining)
 
+    def remaining_after(self, requests):
+        """Seconds before the transport's deadline, less the least time of ``requests`` more; None without one."""
+        return self.http.remaining_after(requests)
+
     # -- waits
 
     def schedule(self):
@@ -350,7 +363,7 @@ class MrsClient:
             lambda: self.command_progress(command_id), lambda c: c.state in COMMAND_DONE or c.failed, timeout,
             'MRS Manager command {0} ({1}) to finish'.format(command_id, what),
             describe=CommandProgress.describe, follow_up={'command_id': command_id}, schedule=self.schedule(),
-            clock=self.clock, sleep=self.sleep)
+            clock=self.clock, sleep=self.sleep, progress=CommandProgress.fraction)
         if final.failed:
             raise command_failure(final, what)
         return final

@@ -15,12 +15,14 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import await_effect, refusal
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import await_effect, looking_back, refusal
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     AmbiguousRequestError,
     ApiError,
+    DeadlineError,
     OperationFailedError,
     QuiesceError,
+    UnconfirmedActionError,
     WaitTimeoutError,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client import (
@@ -48,6 +50,9 @@ CONFLICT = 409
 # After a 409 (another command holds the Manager's lock, G13) the POST is tried again after a back-off
 # that starts at the poll interval and doubles up to this cap, for as long as the wait budget lasts.
 CONFLICT_MAX_DELAY = 30.0
+# The back-off stops while the transport's deadline still leaves this many requests their least time, so that
+# the timeout can name what holds the lock (it reads the services then).
+CONFLICT_FINAL_READS = 2
 
 
 def decide(desired, running_status):
@@ -206,7 +211,7 @@ class ServiceRun:
         """G13: the Manager refused the command with 409 because another command holds its lock. It is
         busy, not failing: wait (doubling, capped), re-read the status and let the caller decide again;
         when the budget is spent, fail naming what is likely holding the lock."""
-        remaining = self.remaining()
+        remaining = self._back_off_budget()
         if remaining <= 0:
             raise WaitTimeoutError(
                 'MRS Manager to accept {0} {1} (refused {2} time(s) with HTTP 409: {3})'.format(
@@ -214,12 +219,24 @@ class ServiceRun:
                 self.wait_timeout, last_state='likely blocking: ' + self._likely_blocking(),
                 follow_up={'service': self.name})
         self.client.sleep(min(remaining, CONFLICT_MAX_DELAY, self.client.poll_interval * 2 ** (conflicts - 1)))
-        return self.client.wait_until_settled(self.name, self.remaining())
+        return self.client.wait_until_settled(self.name, self._back_off_budget())
+
+    def _back_off_budget(self):
+        """The run's remaining budget, less the time the timeout's own reads need before the transport's deadline
+        (each request is given a least time, ``HttpClient.min_request_timeout``)."""
+        remaining = self.remaining()
+        after_reads = getattr(self.client, 'remaining_after', None)
+        left = after_reads(CONFLICT_FINAL_READS) if after_reads is not None else None
+        return remaining if left is None else max(0.0, min(remaining, left))
 
     def _likely_blocking(self):
         """The services read as STARTING or STOPPING (a command is running on them): this one, then the
         related ones. The documents give no call that lists the running commands."""
-        busy = [s for s in self.client.existing_services([self.name] + self.watch) if not s.settled]
+        try:
+            found = self.client.existing_services([self.name] + self.watch)
+        except DeadlineError as err:
+            return 'not read ({0})'.format(err)
+        busy = [s for s in found if not s.settled]
         if busy:
             return ', '.join('{0} {1}'.format(s.name, s.running_status) for s in busy)
         return ('no service read is STARTING or STOPPING (read: {0}); the command may run on another service or be '
@@ -244,15 +261,24 @@ class ServiceRun:
         def applied(status):
             return predict_settled(status.running_status) == ACTION_TARGET[action]
 
+        what = '{0} {1}'.format(action, self.name)
+        check = "MRS Manager's running commands and the running status of {0}".format(self.name)
         resent = False
-        while not applied(self.client.service_status(self.name)):
+        while True:
+            try:
+                # With no time left to read the status, the outcome stays unknown: never "not sent".
+                with looking_back(what, lost, check, follow_up={'service': self.name}):
+                    status = self.client.service_status(self.name)
+            except UnconfirmedActionError:
+                self._record(None, action)
+                raise
+            if applied(status):
+                break
             refused = refusal(lost)
             if refused is None:
                 self._record(None, action)  # reported as sent (outcome unknown) if nothing confirms it
                 await_effect(lambda: self.client.service_status(self.name), applied,
-                             self.client.grace(self.remaining()), '{0} {1}'.format(action, self.name),
-                             lost.describe_cause(),
-                             "MRS Manager's running commands and the running status of {0}".format(self.name),
+                             self.client.grace(self.remaining()), what, lost.describe_cause(), check,
                              describe=lambda s: 'running status {0}'.format(s.running_status),
                              follow_up={'service': self.name}, schedule=self.client.schedule(),
                              clock=self.client.clock, sleep=self.client.sleep)

@@ -16,6 +16,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import grace_period
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import OCP_API, ocp_error
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
@@ -143,6 +145,20 @@ def task_result(task):
                 subtasks=summarize_subtasks(task.get('subtasks') or []))
 
 
+def task_progress(task):
+    """The share (0..1) of a running task's subtasks that have ended (s7.2 ``status`` SUCCESSFUL or FAILED);
+    None without subtasks, once the task has ended, or during a rollback (which walks them back to PENDING).
+
+    Subtasks take very different times ("Wait node" joins none, "Stop observer process" most of a stop), so
+    this is a rough estimate: the waiter only brings a poll forward by it, never puts one off.
+    """
+    subtasks = task.get('subtasks') or []
+    if not subtasks or task.get('status') != TASK_RUNNING or task.get('operation') == 'ROLLBACK':
+        return None
+    ended = sum(1 for s in subtasks if s.get('status') in TASK_DONE)
+    return float(ended) / len(subtasks)
+
+
 def describe_task(task):
     """One line for a timeout message: the task's status and what is still running."""
     summary = summarize_subtasks(task.get('subtasks') or [])
@@ -183,9 +199,11 @@ def host_view(host):
 class OcpClient:
     """The OCP calls the modules need, on one ``HttpClient``."""
 
-    def __init__(self, http, schedule=None):
+    def __init__(self, http, schedule=None, clock=time.monotonic, sleep=time.sleep):
         self.http = http
         self.schedule = schedule
+        self.clock = clock
+        self.sleep = sleep
         self.agent_path_style = AGENT_PATH_PREFIXED
         self.single_cluster_get = True  # until the server shows it lacks GET /ob/clusters/{id}
 
@@ -358,7 +376,8 @@ class OcpClient:
         final = wait_until(
             lambda: self.get_task(task_id), lambda t: t.get('status') in TASK_DONE, timeout,
             what or task_label(task, target), describe=describe_task,
-            follow_up={'task_id': task_id}, schedule=self.schedule)
+            follow_up={'task_id': task_id}, schedule=self.schedule, clock=self.clock, sleep=self.sleep,
+            progress=task_progress)
         if final.get('status') == TASK_FAILED:
             message = self.failure_message(final, target)
             summary = summarize_subtasks(final.get('subtasks') or [])

@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import await_effect, refusal
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import await_effect, looking_back, refusal
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     AmbiguousRequestError,
     OperationFailedError,
@@ -254,7 +254,8 @@ def submit_task_action(client, scope, scope_id, post, read_status, evidence, dea
             return post()
         except AmbiguousRequestError as err:
             lost = err
-        seen = trace()
+        with looking_back(action, lost, check, follow_up={scope: scope_id}):
+            seen = trace()
         if not seen['applied']:
             refused = refusal(lost)
             if refused is not None:
@@ -424,13 +425,16 @@ def _process_action(client, host_id, process, action, deadline, schedule):
     def current():
         return _find(client.list_agent_processes(host_id), process['id'])
 
+    check = 'the status and pid of agent process {0} on host {1} in OCP'.format(process.get('alias'), host_id)
+    follow_up = {'host_id': host_id, 'process_id': process['id']}
     resent = False
     while True:
         try:
             return client.process_action(host_id, process['id'], action)
         except AmbiguousRequestError as err:
             lost = err
-        now = current()
+        with looking_back(label, lost, check, follow_up=follow_up):
+            now = current()
         if _done(action, process, now):
             return now, None
         refused = refusal(lost)
@@ -442,10 +446,9 @@ def _process_action(client, host_id, process, action, deadline, schedule):
         # call has ended unapplied, and sending it once more cannot double it.
         resent = True
     now = await_effect(current, lambda p: _done(action, process, p), client.grace(deadline.remaining()), label,
-                       lost.describe_cause(), 'the status and pid of agent process {0} on host {1} in OCP'.format(
-                           process.get('alias'), host_id),
+                       lost.describe_cause(), check,
                        describe=lambda p: 'status {0}, pid {1}'.format(p.get('status'), p.get('pid')),
-                       follow_up={'host_id': host_id, 'process_id': process['id']}, schedule=schedule)
+                       follow_up=follow_up, schedule=schedule)
     return now, None
 
 

@@ -33,6 +33,9 @@ try:
     from requests.auth import AuthBase, HTTPBasicAuth  # noqa: F401 pylint: disable=unused-import
     from requests.exceptions import ConnectionError as RequestsConnectionError
     from requests.exceptions import ConnectTimeout, RequestException, SSLError
+    from requests.exceptions import Timeout as RequestsTimeout
+    # requests passes a urllib3 Timeout through as it is: its ``total`` bounds connecting and reading together.
+    from urllib3.util import Timeout as Urllib3Timeout
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - exercised through missing_required_lib
@@ -41,6 +44,7 @@ except ImportError:  # pragma: no cover - exercised through missing_required_lib
     # Stand-ins so that auth classes can still be defined; QuiesceModule fails with missing_required_lib.
     AuthBase = object
     HTTPBasicAuth = None
+    RequestsTimeout = Urllib3Timeout = None
 
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     AmbiguousRequestError,
@@ -58,6 +62,11 @@ REFUSED = 401
 UUID_SHAPE = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 TOKEN_SHAPE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$')
 DOT_SEGMENTS = frozenset(['.', '..'])
+
+# The least time a request is given before the caller's deadline. Each request's timeout is cut to the time
+# left; with less than this left, a request is not sent at all (``DeadlineError``), rather than sent with a
+# timeout too short for any answer.
+MIN_REQUEST_SECONDS = 0.5
 
 
 def check_segment(option, value, shape=TOKEN_SHAPE, described='letters, digits, "-" and "_"', example=None):
@@ -243,7 +252,13 @@ class HttpClient:
     gateway's passing fault) are sent once more before the refusal is reported.
 
     ``deadline`` (a ``clock()`` time, or None) is when the caller's budget ends:
-    a retry whose wait would end after it is not made (``DeadlineError``).
+    a retry whose wait would end after it is not made (``DeadlineError``), and
+    each request's timeout (connecting and reading together) is cut to the time
+    left. With less than ``min_request_timeout`` left, a request is not sent
+    (``DeadlineError``, ``sent=False``); a cut request that gets no answer in time
+    raises ``DeadlineError`` too, except a non-idempotent one that may have been
+    sent: its outcome is unknown (``AmbiguousRequestError``), so it is never sent
+    again.
     ``url_options`` maps option names to the URLs they gave, so that a
     connection or TLS failure names the option to fix.
     """
@@ -252,7 +267,7 @@ class HttpClient:
                  connect_timeout=10.0, retry=None, auth=None, session=None, sleep=time.sleep,
                  request_id_headers=('X-Request-Id',), default_headers=None, user_agent='quiesce.lifecycle',
                  deadline=None, deadline_option='wait_timeout', clock=time.monotonic, url_options=None,
-                 body_content_type=None):
+                 body_content_type=None, min_request_timeout=MIN_REQUEST_SECONDS):
         self.base_url = base_url.rstrip('/')
         self.api = api
         self.error_mapper = error_mapper
@@ -266,6 +281,7 @@ class HttpClient:
         # Sent on requests without a body too, for APIs that document Content-Type as mandatory on every call.
         self.body_content_type = body_content_type
         self.timeout = (connect_timeout, timeout)
+        self.min_request_timeout = min_request_timeout
         self.request_id_headers = tuple(request_id_headers)
         self.session = session or requests.Session()
         # validate_certs=False disables verification; a CA bundle path replaces
@@ -299,16 +315,54 @@ class HttpClient:
                 return value
         return None
 
-    def _send(self, method, url, params, body, headers, allow_redirects, auth):
+    def _send(self, method, url, params, body, headers, allow_redirects, auth, timeout=None):
         self.stats['requests'] += 1
         # verify is passed per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE from the
         # environment override a session's CA bundle, which would silently ignore ca_path.
         return self.session.request(
-            method, url, params=params, data=body, headers=headers, timeout=self.timeout,
+            method, url, params=params, data=body, headers=headers, timeout=timeout or self.timeout,
             allow_redirects=allow_redirects, auth=auth, verify=self.session.verify)
 
+    def _timeouts(self, method, path, cleanup=False):
+        """(timeout for requests, seconds it was cut to or None): the configured timeouts, cut to the time left.
+
+        With less than ``min_request_timeout`` left nothing is sent (``DeadlineError``); a ``cleanup`` call
+        (a logout, which ends a session the server would otherwise keep) is still sent, given that least time.
+        """
+        remaining = self.remaining()
+        connect, read = self.timeout
+        if remaining is None or remaining >= connect + read:
+            return self.timeout, None
+        if remaining < self.min_request_timeout:
+            if not cleanup:
+                raise DeadlineError(
+                    '{0} API: {1} {2} was not sent: {3:.1f}s are left before the deadline set by {4}, less than the '
+                    '{5:g}s a request is given at least; raise {4} or try again later'.format(
+                        self.api, method, path, max(0.0, remaining), self.deadline_option, self.min_request_timeout),
+                    method=method, path=path, api=self.api, remaining=round(max(0.0, remaining), 3),
+                    deadline_option=self.deadline_option, sent=False)
+            remaining = self.min_request_timeout
+        timeout = Urllib3Timeout(connect=min(connect, remaining), read=min(read, remaining), total=remaining)
+        # Cut short: the deadline, not request_timeout, is what a timeout of this request would mean.
+        return timeout, (remaining if remaining < read else None)
+
+    def _out_of_time(self, method, path, exc, cut, idempotent):
+        """The error for a request cut short by the deadline that got no answer in the time it was given."""
+        read = self.timeout[1]
+        given = 'in the {0:.1f}s left before the deadline set by {1} (request_timeout is {2:g}s)'.format(
+            cut, self.deadline_option, read)
+        if not idempotent and _may_have_been_sent(exc):
+            err = AmbiguousRequestError(self.api, method, path, 'no answer {0}: {1}'.format(given, _describe(exc)))
+            err.details['deadline_option'] = self.deadline_option
+            return err
+        sent = _may_have_been_sent(exc)
+        return DeadlineError(
+            '{0} API: {1} {2} got no answer {3}: {4}; raise {5} or try again later'.format(
+                self.api, method, path, given, _describe(exc), self.deadline_option),
+            method=method, path=path, api=self.api, remaining=0.0, deadline_option=self.deadline_option, sent=sent)
+
     def request(self, method, path, params=None, json_body=None, data=None, headers=None, idempotent=None,
-                allow_redirects=False, expected=None, authenticate=True):
+                allow_redirects=False, expected=None, authenticate=True, cleanup=False):
         """Send a request and return a ``Response`` whose status is expected.
 
         ``path`` is a path string, an absolute URL, or a tuple of path segments
@@ -319,7 +373,8 @@ class HttpClient:
         (connection refused, 429, the retry policy's ``refused`` answers); any
         other doubtful outcome raises ``AmbiguousRequestError``. ``expected`` is a
         collection of acceptable statuses (default: 2xx); anything else goes
-        through ``error_mapper``.
+        through ``error_mapper``. ``cleanup`` marks a call that ends a session (a logout): it is still sent
+        when the deadline is near, given ``min_request_timeout``.
         """
         method = method.upper()
         if idempotent is None:
@@ -339,14 +394,18 @@ class HttpClient:
         attempt = 0
         while True:
             attempt += 1
+            timeout, cut = self._timeouts(method, shown, cleanup)
             try:
-                raw = self._send(method, url, params, body, send_headers, allow_redirects, auth)
+                raw = self._send(method, url, params, body, send_headers, allow_redirects, auth, timeout)
             except SSLError as exc:
                 raise self._tls_failure(method, url, shown, exc)
             except RequestException as exc:
                 mismatch = self._plain_http_to_tls(url, exc)
                 if mismatch is not None:
                     raise mismatch
+                if cut is not None and isinstance(exc, RequestsTimeout):
+                    # No answer in the time the deadline left: no retry could fit either.
+                    raise self._out_of_time(method, shown, exc, cut, idempotent)
                 if _may_have_been_sent(exc) and not idempotent:
                     raise AmbiguousRequestError(self.api, method, shown, _describe(exc))
                 if attempt >= self.retry.max_attempts:
@@ -414,6 +473,12 @@ class HttpClient:
     def remaining(self):
         """Seconds left before the caller's deadline (None without one)."""
         return None if self.deadline is None else self.deadline - self.clock()
+
+    def remaining_after(self, requests):
+        """Seconds left before the deadline once ``requests`` more requests had their least time (None without
+        one): how long a caller may still wait and yet send them."""
+        remaining = self.remaining()
+        return None if remaining is None else remaining - requests * self.min_request_timeout
 
     def _cause(self, response):
         err = self.error_mapper(response)

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import WaitTimeoutError
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import DeadlineError, WaitTimeoutError
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._observer import current as current_observer
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._observer import notify
 
@@ -59,11 +59,19 @@ class PollSchedule:
         return interval
 
 
-def predicted_end(fraction, elapsed):
-    """Seconds until an operation ``fraction`` (0..1) done after ``elapsed`` seconds ends, at its pace; or None."""
+def predicted_end(fraction, elapsed, since=None):
+    """Seconds until an operation ``fraction`` (0..1) done after ``elapsed`` seconds ends, at its pace; or None.
+
+    The pace is the progress made since ``since``, the ``(elapsed, fraction)`` of an earlier look (by default
+    the start of the wait, at 0): an operation already under way when the wait began (a task followed, not
+    started) is not taken for one that got that far in no time. No progress since then predicts nothing.
+    """
     if fraction is None or not 0 < fraction < 1:
         return None
-    return elapsed * (1.0 - fraction) / fraction
+    since_elapsed, since_fraction = since or (0.0, 0.0)
+    if fraction <= since_fraction or elapsed <= since_elapsed:
+        return None
+    return (elapsed - since_elapsed) * (1.0 - fraction) / (fraction - since_fraction)
 
 
 def wait_until(fetch, is_done, timeout, what, describe=repr, follow_up=None, schedule=None,
@@ -76,14 +84,30 @@ def wait_until(fetch, is_done, timeout, what, describe=repr, follow_up=None, sch
     needs). Errors raised by ``fetch`` propagate: the transport below has
     already retried whatever was worth retrying. ``progress(value)`` may return
     the fraction done (0..1, or None) that the API reports; the next poll then
-    comes no later than when the operation should end at its pace so far.
+    comes no later than when the operation should end at the pace it has kept
+    since the first poll that reported one (since the start when that showed 0).
+
+    A poll that the transport could not send or that got no answer before the caller's deadline
+    (``DeadlineError.request_cut_short``) ends the wait as a timeout, with the state seen last: the wait
+    shares that deadline, so its time is up too.
     """
     schedule = schedule or PollSchedule()
     started = clock()
     deadline = started + max(0.0, timeout)
     polls = 0
+    seen = []
+    since = None  # (elapsed, fraction) of the first poll that reported progress
     while True:
-        value = fetch()
+        try:
+            value = fetch()
+        except DeadlineError as err:
+            if not err.request_cut_short:
+                raise
+            timed_out = WaitTimeoutError(what, timeout, last_state=describe(seen[-1]) if seen else None,
+                                         follow_up=follow_up)
+            timed_out.cut_short_by = err
+            raise timed_out
+        seen[:] = [value]
         polls += 1
         done = is_done(value)
         now = clock()
@@ -96,5 +120,8 @@ def wait_until(fetch, is_done, timeout, what, describe=repr, follow_up=None, sch
             return value
         if remaining <= 0:
             raise WaitTimeoutError(what, timeout, last_state=describe(value), follow_up=follow_up)
-        predicted = predicted_end(progress(value), now - started) if progress is not None else None
+        fraction = progress(value) if progress is not None else None
+        if since is None and fraction is not None:
+            since = (now - started, fraction) if fraction > 0 else (0.0, 0.0)
+        predicted = predicted_end(fraction, now - started, since)
         sleep(schedule.interval(polls, now - started, remaining, predicted))

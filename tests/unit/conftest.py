@@ -11,6 +11,7 @@ import http.server
 import json
 import socket
 import threading
+import time
 
 import pytest
 
@@ -76,7 +77,8 @@ class ScriptedServer:
     """A real HTTP server on 127.0.0.1 answering from a script of responses, recording every request.
 
     Each scripted reply is a dict: ``status``, ``headers``, ``body`` (dict/list -> JSON, str/bytes raw),
-    or ``{'drop': True}`` to close the connection without answering (after reading the request).
+    or ``{'drop': True}`` to close the connection without answering (after reading the request);
+    ``delay`` (seconds) holds the answer back that long, as a slow server does.
     When the script runs out, the last reply repeats.
     """
 
@@ -97,6 +99,8 @@ class ScriptedServer:
                 server.requests.append({'method': self.command, 'path': self.path, 'headers': dict(self.headers),
                                         'body': body})
                 reply = server.script.pop(0) if len(server.script) > 1 else (server.script[0] if server.script else {})
+                if reply.get('delay'):
+                    time.sleep(reply['delay'])
                 if reply.get('drop'):
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -108,12 +112,15 @@ class ScriptedServer:
                     headers.setdefault('Content-Type', 'application/json')
                 elif isinstance(payload, str):
                     payload = payload.encode()
-                self.send_response(reply.get('status', 200))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header('Content-Length', str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(reply.get('status', 200))
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header('Content-Length', str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up waiting (a delayed answer)
 
             do_GET = do_POST = do_PUT = do_DELETE = _handle
 

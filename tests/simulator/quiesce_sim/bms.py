@@ -46,7 +46,10 @@ GATEWAY_ERRORS = {
     403: ("APIGW.0302", "The IAM user is not authorized to access the API."),
     404: ("APIGW.0101", "The API does not exist or has not been published in the environment"),
     429: ("APIGW.0308", "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 minute"),
+    503: ("APIGW.0613", "IAM is unavailable."),
 }
+# bms.md §6.3: APIGW.0201, "request or backend error", documented with 502 and 504 among others (its status varies).
+GATEWAY_BACKEND_ERROR = ("APIGW.0201", "Backend unavailable")
 
 
 @dataclass(slots=True)
@@ -182,13 +185,14 @@ class BmsApi(ApiFamily):
     # -- family hooks
 
     def error_response(self, request, status, message=None, code=None) -> web.Response:
-        if status in (502, 503, 504):
-            return gateway_response(request, status, str(code or "APIGW.0201"), message or "Backend unavailable")
-        # bms.md §6.3: 401, 403 and 429 come from the API gateway, in its shape, unless a BMS code is asked for
-        gateway = GATEWAY_ERRORS.get(status) if code is None or str(code).startswith("APIG") else None
-        if gateway:
+        # bms.md §6.3: 401, 403, 404, 429 and the 5xx come from the API gateway, in its shape, unless a BMS code
+        # is asked for. bms.md documents no BMS code with a 5xx status (§6.4 lists only 400/403 ones; BMS.0212
+        # "retry later" is a 400), so every 5xx is the gateway's: 503 APIGW.0613, any other APIGW.0201, the
+        # gateway's "request or backend error" whose status varies (README choice 59).
+        gateway = GATEWAY_ERRORS.get(status) or (GATEWAY_BACKEND_ERROR if status >= 500 else None)
+        if gateway and (code is None or str(code).startswith("APIG")):
             return gateway_response(request, status, str(code or gateway[0]), message or gateway[1])
-        code = str(code or ("BMS.0212" if status >= 500 else "BMS.0018"))
+        code = str(code or "BMS.0018")
         return json_response({"error": {"code": code, "message": message or BMS_MESSAGES.get(code, "error")}}, status)
 
     def unrouted_response(self, request, status, message) -> web.Response:

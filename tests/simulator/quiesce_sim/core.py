@@ -740,6 +740,10 @@ async def refuse_connections(sim: Simulator, fault: Fault, keep=None) -> list[st
         listener.reopen = loop.call_later(1.0 if fault.duration is None else fault.duration,
                                           lambda listener=listener: asyncio.ensure_future(_listen_again(listener)))
         closed.append(listener.key)
+    if closed:
+        # transport.close() only schedules the socket's close: yield once so that every closed connection's socket
+        # is shut before the caller answers (else a client told "refused" may still reuse a socket that is open).
+        await asyncio.sleep(0)
     fault.spend()
     return closed
 

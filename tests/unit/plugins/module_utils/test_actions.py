@@ -8,7 +8,12 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import await_effect, grace_period, refusal
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._actions import (
+    await_effect,
+    grace_period,
+    looking_back,
+    refusal,
+)
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._envelopes import ocp_error
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     AmbiguousRequestError,
@@ -16,7 +21,12 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     UnconfirmedActionError,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import HttpClient
-from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.answers import refused, unanswered
+from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.answers import (
+    out_of_time,
+    refused,
+    retry_out_of_time,
+    unanswered,
+)
 
 
 @pytest.mark.parametrize('read_timeout, remaining, grace', [(2, 1800, 10), (30, 1800, 60), (45, 70, 70), (30, 0, 0)])
@@ -67,3 +77,23 @@ def test_await_effect_that_sees_nothing_names_what_to_check():
     assert 'for 30s nothing showed that it was (last seen: status RUNNING)' in message
     assert message.endswith('Check the OCP task list before running the task again.')
     assert caught.value.to_dict()['check'] == 'the OCP task list' and now[0] == 30
+
+
+@pytest.mark.parametrize('cause', [out_of_time(), retry_out_of_time()])
+def test_no_time_left_to_look_back_is_an_unknown_outcome_naming_the_deadline(cause):
+    with pytest.raises(UnconfirmedActionError) as caught:
+        with looking_back('the stop of OCP cluster 42', unanswered(), 'the OCP task list', follow_up={'clusterId': 42}):
+            raise cause
+    err = caught.value
+    assert str(err).startswith('The outcome of the stop of OCP cluster 42 is unknown (ReadTimeout).')
+    assert 'the deadline set by wait_timeout came before anything showed that it was' in str(err)
+    assert err.to_dict()['deadline_option'] == 'wait_timeout' and err.follow_up == {'clusterId': 42}
+
+
+def test_await_effect_that_runs_out_of_the_deadline_is_an_unknown_outcome():
+    def fetch():
+        raise out_of_time()
+
+    with pytest.raises(UnconfirmedActionError) as caught:
+        await_effect(fetch, lambda v: False, 30, 'stop x', 'ReadTimeout', 'the task list')
+    assert 'deadline set by wait_timeout' in str(caught.value) and 'Check the task list' in str(caught.value)

@@ -24,6 +24,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._mrs_client impo
     check_service_name,
     normalize_running_status,
 )
+from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import wait_until
 from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.test_waiter import FakeClock
 
 
@@ -161,6 +162,50 @@ def test_wait_for_command_polls_until_complete():
     assert final.state == 'COMPLETE' and final.total_progress == 100 and final.steps == ['Stop HBase']
     # Intervals grow with the time already waited (at most 8 % of it), never below the first one.
     assert clock.sleeps == [1.0, 1.0]
+
+
+class LinearCommand(FakeHttp):
+    """A command of ``length`` seconds whose total_progress grows with time, as the simulator's (choice 17)."""
+
+    def __init__(self, clock, length):
+        FakeHttp.__init__(self, {})
+        self.clock = clock
+        self.length = length
+
+    def request(self, method, path, json_body=None, **kwargs):
+        self.calls.append((method, path, json_body))
+        if self.clock.now >= self.length:
+            return FakeResponse(progress('COMPLETE', 100))
+        return FakeResponse(progress('IN_PROGRESS', round(100.0 * self.clock.now / self.length, 1)))
+
+
+@pytest.mark.parametrize('length, seen_within', [(42, 0.3), (600, 0.3)])
+def test_wait_for_command_polls_when_total_progress_says_the_command_ends(length, seen_within):
+    clock = FakeClock()
+    mrs = MrsClient(LinearCommand(clock, length), cluster_id=1, poll_interval=1.0, clock=clock, sleep=clock.sleep)
+    assert mrs.wait_for_command(101, 3600, 'stop HBase').state == 'COMPLETE'
+    # The schedule alone would see a 600 s command up to 30 s (42 s: 3.3 s) after it ended.
+    assert 0 <= clock.now - length <= seen_within
+    assert len(mrs.http.calls) <= {42: 30, 600: 66}[length]
+
+
+@pytest.mark.parametrize('state, pct, fraction', [
+    ('IN_PROGRESS', 40.0, 0.4), ('IN_PROGRESS', 0, None), ('IN_PROGRESS', 100, None), ('IN_PROGRESS', 250, None),
+    ('IN_PROGRESS', -5, None), ('COMPLETE', 100, None), ('COMPLETE', 40, None), ('FAILED', 40, None),
+])
+def test_total_progress_as_the_share_done(state, pct, fraction):
+    assert CommandProgress.from_envelope(progress(state, pct)).fraction() == fraction
+
+
+def test_a_command_whose_progress_stands_still_is_polled_on_the_schedule_alone():
+    path = '/v1/common/command/101/progress'
+    clock = FakeClock()
+    mrs = client({('GET', path): [progress('IN_PROGRESS', 0)] * 20 + [progress('COMPLETE', 100)]}, clock)
+    mrs.wait_for_command(101, 600, 'stop HBase')
+    alone = FakeClock()
+    wait_until(lambda: len(alone.sleeps) >= 20, bool, 600, 'x', schedule=mrs.schedule(), clock=alone,
+               sleep=alone.sleep)
+    assert clock.sleeps == alone.sleeps
 
 
 def test_failed_command_names_code_description_entities_and_id():

@@ -308,6 +308,53 @@ def test_conflict_without_a_visible_blocker_says_where_to_look():
     assert 'no service read is STARTING or STOPPING (read: HBase)' in str(caught.value)
 
 
+class DeadlineMrs(FakeMrs):
+    """A Manager behind a transport whose deadline is ``deadline`` (each request given 0.5 s at least)."""
+
+    deadline = None
+    reads_fail_after_send = False
+
+    def remaining_after(self, requests):
+        return None if self.deadline is None else self.deadline - self.now - requests * 0.5
+
+    def service_status(self, name):
+        if self.reads_fail_after_send and self.sent:
+            raise answers.out_of_time()
+        return FakeMrs.service_status(self, name)
+
+
+def test_an_unanswered_stop_with_no_time_left_to_read_back_is_unknown_and_names_the_deadline():
+    fake = DeadlineMrs({'HBase': 'STARTED'})
+    fake.reads_fail_after_send = True
+    fake.send_effects = [('ambiguous', False)]
+    with pytest.raises(UnconfirmedActionError) as caught:
+        run(fake, 'stopped')
+    assert fake.sent == [('stop', 'HBase', True)]
+    assert 'the deadline set by wait_timeout came before anything showed that it was' in str(caught.value)
+    partial = caught.value.partial_result
+    # reported as sent, outcome unknown: not as if nothing had been done
+    assert partial['changed'] is True and [t['outcome'] for t in partial['changed_targets']] == ['unknown']
+
+
+def test_conflicts_stop_backing_off_while_the_deadline_still_leaves_time_to_name_the_blocker():
+    fake = DeadlineMrs({'HBase': 'STARTED', 'Loader': 'STOPPING'})
+    fake.deadline = 60.0
+    fake.send_effects = ['conflict'] * 50
+    with pytest.raises(WaitTimeoutError) as caught:
+        run(fake, 'stopped', wait_timeout=60, watch=['Loader'])
+    assert 'likely blocking: Loader STOPPING' in str(caught.value)
+    assert sum(fake.sleeps) == 59.0  # the last second is kept for the reads that name it
+
+
+def test_a_blocker_that_cannot_be_read_in_time_is_said_so():
+    fake = DeadlineMrs({'HBase': 'STARTED'})
+    fake.reads_fail_after_send = True
+    fake.send_effects = ['conflict'] * 50
+    with pytest.raises(WaitTimeoutError) as caught:
+        run(fake, 'stopped', wait_timeout=0, watch=[])
+    assert 'likely blocking: not read (OCP API: GET /x was not sent' in str(caught.value)
+
+
 def test_results_carry_the_shared_vocabulary():
     fake = FakeMrs({'HBase': 'STARTED', 'Loader': 'STARTED'}, cascade={'HBase': ['Loader']})
     result = run(fake, 'stopped', only_self=False, watch=['Loader'])

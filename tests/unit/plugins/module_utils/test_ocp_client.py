@@ -23,9 +23,11 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_client impo
     normalize_task,
     page_count,
     summarize_subtasks,
+    task_progress,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import HttpClient, RetryPolicy
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule
+from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.test_waiter import FakeClock
 
 
 def ok(data, trace='t-1'):
@@ -157,6 +159,42 @@ def test_wait_task_survives_throttling_and_5xx_while_polling(scripted_server):
     final = make_client(scripted_server.url, sleeps).wait_task({'id': 9, 'name': 'Stop OB cluster'}, 30)
     assert final['status'] == 'SUCCESSFUL'
     assert 2.0 in sleeps  # the RateLimit-Reset header was honoured
+
+
+def chain_task(statuses, status='RUNNING', operation='EXECUTE'):
+    return {'id': 9, 'name': 'Start OB cluster', 'status': status, 'operation': operation,
+            'subtasks': [{'id': n, 'seriesId': n, 'name': 'step {0}'.format(n), 'status': st}
+                         for n, st in enumerate(statuses, 1)]}
+
+
+@pytest.mark.parametrize('task, fraction', [
+    (chain_task(['SUCCESSFUL', 'RUNNING', 'PENDING', 'PENDING']), 0.25),
+    (chain_task(['SUCCESSFUL', 'SUCCESSFUL', 'FAILED', 'RUNNING']), 0.75),  # a failed one has ended too
+    (chain_task(['READY', 'PENDING']), 0.0),
+    (chain_task([]), None),
+    (chain_task(['SUCCESSFUL', 'SUCCESSFUL'], status='SUCCESSFUL'), None),
+    (chain_task(['SUCCESSFUL', 'FAILED'], status='FAILED'), None),
+    (chain_task(['SUCCESSFUL', 'PENDING', 'PENDING'], operation='ROLLBACK'), None),  # walks back to PENDING
+])
+def test_task_progress_is_the_share_of_subtasks_that_ended(task, fraction):
+    assert task_progress(normalize_task(task)) == fraction
+
+
+def test_wait_task_polls_when_the_subtasks_say_the_task_ends():
+    # 25 subtasks of 4 s one after the other (100 s): with 24 done after about 97 s the last should end at about
+    # 101 s; the schedule alone (8 % of the time waited) polls next 3.8 s after the end.
+    clock = FakeClock()
+    client = OcpClient(None, schedule=PollSchedule(initial=1.0), clock=clock, sleep=clock.sleep)
+    polls = []
+
+    def get_task(task_id):
+        polls.append(clock.now)
+        done = min(25, int(clock.now // 4))
+        statuses = ['SUCCESSFUL'] * done + (['RUNNING'] + ['PENDING'] * (24 - done) if done < 25 else [])
+        return normalize_task(chain_task(statuses, status='RUNNING' if done < 25 else 'SUCCESSFUL'))
+    client.get_task = get_task
+    assert client.wait_task({'id': 9, 'name': 'Start OB cluster'}, 600)['status'] == 'SUCCESSFUL'
+    assert 100 <= polls[-1] <= 100.5 and len(polls) <= 41
 
 
 def test_wait_task_failure_names_task_and_failed_subtask_with_log(scripted_server):

@@ -30,7 +30,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._ocp_state impor
     submit_task_action,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._waiter import PollSchedule
-from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.answers import refused, unanswered
+from ansible_collections.quiesce.lifecycle.tests.unit.plugins.module_utils.answers import out_of_time, refused, unanswered
 
 STATES = ['started', 'stopped', 'restarted']
 BUSY = ['CREATING', 'DELETING', 'TAKINGOVER', 'MOVINGOUT', 'SWITCHOVER', 'FAILOVER', 'OPERATING']
@@ -244,6 +244,24 @@ def test_unanswered_request_that_leaves_no_trace_is_not_sent_again_and_names_wha
     partial = caught.value.partial_result
     assert partial['changed'] is True and partial['after'] is None
     assert [t['outcome'] for t in partial['changed_targets']] == ['unknown']
+
+
+class OutOfTimeOcp(FakeOcp):
+    """The action's answer took what the deadline left: every read after it finds no time to be sent."""
+
+    def tasks_since(self, scope, scope_id, baseline):
+        raise out_of_time()
+
+
+def test_unanswered_request_with_no_time_left_to_look_is_unknown_and_names_the_deadline():
+    fake = OutOfTimeOcp('RUNNING', ambiguous='after')
+    with pytest.raises(UnconfirmedActionError) as caught:
+        run(fake, 'stopped')
+    assert fake.posts == ['stop']
+    assert 'the deadline set by wait_timeout came before anything showed' in str(caught.value)
+    assert 'GET /api/v2/tasks/instances?clusterId=42' in str(caught.value)
+    partial = caught.value.partial_result
+    assert partial['changed'] is True and [t['outcome'] for t in partial['changed_targets']] == ['unknown']
 
 
 def test_request_ocp_refused_without_a_trace_is_sent_once_more():

@@ -11,6 +11,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 import http.server
 
 import pytest
@@ -25,6 +26,7 @@ from ansible_collections.quiesce.lifecycle.plugins.module_utils._errors import (
     TransportError,
 )
 from ansible_collections.quiesce.lifecycle.plugins.module_utils._transport import (
+    MIN_REQUEST_SECONDS,
     UUID_SHAPE,
     HTTPBasicAuth,
     HttpClient,
@@ -397,6 +399,118 @@ def test_backoff_that_would_end_after_the_deadline_is_not_waited(scripted_server
     with pytest.raises(DeadlineError) as caught:
         client.request('GET', '/x')
     assert 'would retry after 1.0s' in str(caught.value)
+
+
+class RecordingSession:
+    """A requests.Session stand-in that records the timeout of each request and answers 200 {}."""
+
+    def __init__(self):
+        self.headers = {}
+        self.verify = True
+        self.timeouts = []
+
+    def request(self, method, url, **kwargs):
+        self.timeouts.append(kwargs['timeout'])
+
+        class Raw:
+            status_code = 200
+            headers = {'Content-Type': 'application/json'}
+            text = '{}'
+            content = b'{}'
+        return Raw()
+
+    def close(self):
+        pass
+
+
+def sent_timeout(session):
+    """(connect, read, total) of the last request: a plain (connect, read) pair has no total."""
+    timeout = session.timeouts[-1]
+    if isinstance(timeout, tuple):
+        return timeout + (None,)
+    return timeout.connect_timeout, timeout.read_timeout, timeout.total
+
+
+def test_each_request_timeout_is_cut_to_the_time_left_before_the_deadline():
+    clock, session = Clock(), RecordingSession()
+    client = make_client('http://127.0.0.1:1', [], clock=clock, deadline=clock.now + 12, session=session,
+                         timeout=30.0, connect_timeout=10.0)
+    client.request('GET', '/x')
+    assert sent_timeout(session) == (10.0, 12.0, 12.0)  # connecting and reading together within the 12 s
+    clock.now += 9
+    client.request('GET', '/x')
+    assert sent_timeout(session) == (3.0, 3.0, 3.0)
+
+
+def test_requests_keep_their_timeouts_when_the_deadline_is_far_or_absent():
+    clock, session = Clock(), RecordingSession()
+    make_client('http://127.0.0.1:1', [], clock=clock, deadline=clock.now + 100, session=session,
+                timeout=30.0).request('GET', '/x')
+    make_client('http://127.0.0.1:1', [], clock=clock, session=session, timeout=30.0).request('GET', '/x')
+    assert session.timeouts == [(10.0, 30.0), (10.0, 30.0)]
+
+
+@pytest.mark.parametrize('method', ['GET', 'POST'])
+def test_a_request_with_too_little_time_left_is_not_sent_and_names_the_deadline(method):
+    clock, session = Clock(), RecordingSession()
+    client = make_client('http://127.0.0.1:1', [], clock=clock, deadline=clock.now + MIN_REQUEST_SECONDS - 0.1,
+                         session=session)
+    with pytest.raises(DeadlineError) as caught:
+        client.request(method, '/x')
+    assert session.timeouts == [] and client.stats['requests'] == 0
+    err = caught.value
+    assert '{0} /x was not sent: 0.4s are left before the deadline set by wait_timeout'.format(method) in str(err)
+    assert err.request_cut_short and err.details['sent'] is False and err.details['deadline_option'] == 'wait_timeout'
+
+
+def test_a_cleanup_call_is_still_sent_after_the_deadline_with_the_least_time():
+    clock, session = Clock(), RecordingSession()
+    client = make_client('http://127.0.0.1:1', [], clock=clock, deadline=clock.now - 5, session=session)
+    client.request('GET', '/logout', cleanup=True)
+    assert sent_timeout(session) == (MIN_REQUEST_SECONDS,) * 3
+
+
+def test_a_read_slower_than_the_time_left_fails_at_the_deadline_naming_it(scripted_server):
+    scripted_server.reply({'status': 200, 'body': {}, 'delay': 4})
+    client = make_client(scripted_server.url, [], timeout=30.0, deadline=time.monotonic() + 1.0)
+    started = time.monotonic()
+    with pytest.raises(DeadlineError) as caught:
+        client.request('GET', '/slow')
+    elapsed = time.monotonic() - started
+    assert 0.9 <= elapsed < 2.0, elapsed  # not request_timeout (30 s), nor the server's 4 s
+    text = str(caught.value)
+    assert 'GET /slow got no answer in the 1.0s left before the deadline set by wait_timeout' in text
+    assert 'request_timeout is 30s' in text and 'raise wait_timeout' in text
+    assert len(scripted_server.requests) == 1 and caught.value.details['sent'] is True
+
+
+def test_a_post_cut_short_by_the_deadline_is_ambiguous_and_never_sent_again(scripted_server):
+    scripted_server.reply({'status': 200, 'body': {}, 'delay': 4})
+    client = make_client(scripted_server.url, [], timeout=30.0, deadline=time.monotonic() + 1.0)
+    started = time.monotonic()
+    with pytest.raises(AmbiguousRequestError) as caught:
+        client.request('POST', '/act', json_body={'go': 1})
+    assert time.monotonic() - started < 2.0
+    assert len(scripted_server.requests) == 1
+    text = str(caught.value)
+    assert 'outcome of POST /act is unknown (no answer in the 1.0s left before the deadline set by wait_timeout' in text
+    assert caught.value.details['deadline_option'] == 'wait_timeout'
+
+
+def test_a_read_timeout_within_the_budget_is_retried_as_before(scripted_server):
+    # request_timeout (0.5 s) binds, not the deadline: the timeout is an ordinary one, retried after a pause.
+    scripted_server.reply({'status': 200, 'body': {}, 'delay': 1.5}, {'status': 200, 'body': {'ok': 1}})
+    sleeps = []
+    client = make_client(scripted_server.url, sleeps, timeout=0.5, deadline=time.monotonic() + 20)
+    assert client.request('GET', '/x').json == {'ok': 1}
+    assert sleeps == [1.0] and len(scripted_server.requests) == 2
+
+
+def test_remaining_after_keeps_the_least_time_of_the_requests_still_to_send():
+    clock = Clock()
+    client = make_client('http://127.0.0.1:1', [], clock=clock, deadline=clock.now + 3)
+    assert client.remaining_after(2) == 3 - 2 * MIN_REQUEST_SECONDS
+    assert make_client('http://127.0.0.1:1', []).remaining_after(2) is None
 
 
 # --- refusals that did nothing (the family's predicate) -------------------------------------------------------------

@@ -365,7 +365,6 @@ def test_post_start_gates_read_again_while_health_comes_back(kind, ledger, monke
     assert kind.post['ocp_cluster:ocp-hz:1'] == ['RUNNING']  # read three times
 
 
-
 def test_post_start_gates_wait_no_longer_than_the_deadline_leaves(kind, ledger, monkeypatch):
     # The grace would allow 600 s of re-reads; the stages still to resume need all but 0 s of what is left.
     monkeypatch.setattr(runners, 'POST_GATE_POLL', 0.01)
@@ -374,6 +373,7 @@ def test_post_start_gates_wait_no_longer_than_the_deadline_leaves(kind, ledger, 
     result = runner_for(stage_of(1), ledger).resume(entries, 600, post_start_grace=600, gates_within=0)
     assert result['status'] == 'failed' and result['gates'][0]['verdict'] == 'fail'
     assert len(kind.post['ocp_cluster:ocp-hz:1']) == 49  # read once, not waited for
+
 
 def test_unreadable_targets_fail_the_post_start_gates(kind, ledger):
     entries = stopped_entries(ledger, 1)
