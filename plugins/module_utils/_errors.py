@@ -175,11 +175,10 @@ class UnconfirmedActionError(AmbiguousRequestError):
 class WaitTimeoutError(QuiesceError):
     """A wait ran out of time; says what was last seen and what to follow up."""
 
-    # The transport's DeadlineError when a poll found no time left before the caller's deadline.
-    cut_short_by = None
-
-    def __init__(self, what, timeout, last_state=None, follow_up=None):
+    def __init__(self, what, timeout, last_state=None, follow_up=None, cut_short_by=None):
         self.what = what
+        # The transport's DeadlineError when a poll found no time left before the caller's deadline.
+        self.cut_short_by = cut_short_by
         self.timeout = timeout
         self.last_state = last_state
         self.follow_up = follow_up or {}

@@ -225,8 +225,7 @@ class ServiceRun:
         """The run's remaining budget, less the time the timeout's own reads need before the transport's deadline
         (each request is given a least time, ``HttpClient.min_request_timeout``)."""
         remaining = self.remaining()
-        after_reads = getattr(self.client, 'remaining_after', None)
-        left = after_reads(CONFLICT_FINAL_READS) if after_reads is not None else None
+        left = self.client.remaining_after(CONFLICT_FINAL_READS)
         return remaining if left is None else max(0.0, min(remaining, left))
 
     def _likely_blocking(self):

@@ -95,7 +95,7 @@ def wait_until(fetch, is_done, timeout, what, describe=repr, follow_up=None, sch
     started = clock()
     deadline = started + max(0.0, timeout)
     polls = 0
-    seen = []
+    value = None  # the last value fetched, once polls > 0
     since = None  # (elapsed, fraction) of the first poll that reported progress
     while True:
         try:
@@ -103,11 +103,8 @@ def wait_until(fetch, is_done, timeout, what, describe=repr, follow_up=None, sch
         except DeadlineError as err:
             if not err.request_cut_short:
                 raise
-            timed_out = WaitTimeoutError(what, timeout, last_state=describe(seen[-1]) if seen else None,
-                                         follow_up=follow_up)
-            timed_out.cut_short_by = err
-            raise timed_out
-        seen[:] = [value]
+            raise WaitTimeoutError(what, timeout, last_state=describe(value) if polls else None,
+                                   follow_up=follow_up, cut_short_by=err)
         polls += 1
         done = is_done(value)
         now = clock()

@@ -168,8 +168,7 @@ def module_defaults_by_family(task, templar):
     merged = {}
     for defaults in task.module_defaults or []:
         # A whole block, or a group's value, may be a template ("{{ quiesce_sim.mrs }}").
-        defaults = templar.template(defaults) if isinstance(defaults, str) else defaults
-        merged.update(defaults or {})
+        merged.update(_templated(templar, defaults))
     play = getattr(getattr(task, '_parent', None), '_play', None)
     action_groups = getattr(play, '_action_groups', None) or {}
     result = {}

@@ -471,16 +471,19 @@ class BmsPowerKind(Kind):
         return [self._target(session, stage, endpoint, sid, known.get(sid)) for sid in server_ids]
 
     @staticmethod
-    def selection(stage, endpoint):
-        """The list filters of the stage's one selection on ``endpoint`` (re-reads then read its pages only)."""
-        specs = [t for t in stage.get('targets') or [] if t.get('endpoint') == endpoint]
+    def selection(stage, targets):
+        """The list filters of the stage's one selection on the endpoint of ``targets`` (one session's: re-reads
+        then read its pages only); None when the targets came otherwise, or there are none."""
+        if not targets:
+            return None
+        specs = [t for t in stage.get('targets') or [] if t.get('endpoint') == targets[0]['endpoint']]
         if len(specs) == 1 and specs[0].get('filters'):
             return specs[0]['filters']
         return None
 
     def refresh(self, session, stage, targets, gates=()):
         found = session.client.read_servers([t['target']['id'] for t in targets],
-                                            self.selection(stage, targets[0]['endpoint']) if targets else None)
+                                            self.selection(stage, targets))
         return [self._target(session, stage, t['endpoint'], t['target']['id'], found.get(t['target']['id']))
                 for t in targets]
 
@@ -492,7 +495,7 @@ class BmsPowerKind(Kind):
         known = dict((i, session.cache.get('bms_power:{0}:{1}'.format(t['endpoint'], i))) for t, i in zip(targets, ids))
         run = PowerRun(session.client, desired, power_type=stage.get('type', 'HARD'), wait=True, timeout=timeout,
                        poll_interval=session.endpoint.params.get('poll_interval') or 2.0,
-                       selection=self.selection(stage, targets[0]['endpoint']) if targets else None)
+                       selection=self.selection(stage, targets))
         error = None
         try:
             report = run.run(ids, known if desired == 'stopped' and all(known.values()) else None)

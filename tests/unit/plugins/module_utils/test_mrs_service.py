@@ -95,6 +95,9 @@ class FakeMrs:
         self.next_id = 100
         self.late = None
 
+    def remaining_after(self, requests):
+        return None  # no transport deadline (DeadlineMrs has one)
+
     def clock(self):
         return self.now
 

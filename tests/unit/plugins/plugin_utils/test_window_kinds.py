@@ -92,6 +92,9 @@ class FakeManager:
         self.reads.append(name)
         return ServiceStatus(name, self.statuses[name], 'GOOD')
 
+    def remaining_after(self, requests):
+        return None  # no transport deadline
+
     def existing_services(self, names):
         return [ServiceStatus(n, self.statuses[n], 'GOOD') for n in names if n in self.statuses]
 
